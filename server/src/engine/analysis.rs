@@ -1,0 +1,294 @@
+//! Per-file analysis: parse, extract facts, run every live rule's query and
+//! local predicates. The result holds *candidates*; the workspace turns them
+//! into findings once contexts and cross-file facts are known.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tree_sitter::{Node, Parser, QueryCursor, StreamingIterator, Tree};
+
+use super::config::Config;
+use super::context::{Directives, directives};
+use super::facts::{self, FileFacts};
+use super::language::{FileKind, Language, script_views};
+use super::predicates::{LocalScope, eval_local};
+use super::rules::{Rule, RuleSet};
+use super::source::LineIndex;
+use super::suppress::{Suppression, find_suppressions};
+use super::types::Span;
+
+/// One file to analyse.
+pub struct FileInput<'a> {
+    /// Workspace-relative path with `/` separators.
+    pub path: &'a str,
+    pub text: &'a str,
+    pub config: &'a Config,
+}
+
+/// A capture of a match: name, span and text.
+pub type Capture = (String, Span, String);
+
+/// A rule match that passed its local predicates.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub rule: Arc<Rule>,
+    pub span: Span,
+    pub captures: Vec<Capture>,
+    /// Values produced by predicates for message templates.
+    pub vars: Vec<(String, String)>,
+    /// Start byte of the enclosing function or top-level statement, for
+    /// `once_per = "scope"`.
+    pub scope: usize,
+}
+
+/// A parsed region of a file: the whole file, or one language's script
+/// blocks of a component file (same length as the host text).
+pub struct ParsedView {
+    pub language: Language,
+    pub tree: Tree,
+    pub text: Arc<str>,
+}
+
+/// Everything the workspace needs to know about one file.
+#[derive(Clone, Debug)]
+pub struct FileAnalysis {
+    pub path: String,
+    pub text: Arc<str>,
+    pub line_index: LineIndex,
+    pub kind: Option<FileKind>,
+    pub facts: FileFacts,
+    pub directives: Directives,
+    pub candidates: Vec<Candidate>,
+    pub suppressions: Vec<Suppression>,
+    /// Whether any parsed region had syntax errors (analysis still ran on
+    /// what parsed).
+    pub has_syntax_errors: bool,
+}
+
+impl FileAnalysis {
+    /// The primary language, for comment syntax and reporting.
+    pub fn language(&self) -> Option<Language> {
+        match self.kind {
+            Some(FileKind::Plain(lang)) => Some(lang),
+            Some(FileKind::Host(_)) => Some(Language::JavaScript),
+            None => None,
+        }
+    }
+}
+
+thread_local! {
+    static PARSERS: RefCell<HashMap<Language, Parser>> = RefCell::new(HashMap::new());
+}
+
+/// Parses `text`, reusing `old` for an incremental re-parse when given (the
+/// caller must already have applied its edits with `Tree::edit`).
+pub fn parse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    let grammar = language.grammar()?;
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let parser = parsers.entry(language).or_insert_with(|| {
+            let mut parser = Parser::new();
+            parser.set_language(&grammar).expect("bundled grammar matches tree-sitter version");
+            parser
+        });
+        parser.parse(text, old)
+    })
+}
+
+/// Parses the regions of a file that grammars read.
+pub fn parse_views(kind: FileKind, text: &str) -> Vec<ParsedView> {
+    match kind {
+        FileKind::Plain(Language::Env) => Vec::new(),
+        FileKind::Plain(language) => parse(language, text, None)
+            .map(|tree| vec![ParsedView { language, tree, text: Arc::from(text) }])
+            .unwrap_or_default(),
+        FileKind::Host(host) => script_views(host, text)
+            .into_iter()
+            .filter_map(|view| {
+                let tree = parse(view.language, &view.text, None)?;
+                Some(ParsedView { language: view.language, tree, text: Arc::from(view.text) })
+            })
+            .collect(),
+    }
+}
+
+/// Analyses one file from scratch. Never fails: a file nothing can read
+/// yields an analysis with no facts and no candidates.
+pub fn analyze_file(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
+    let kind = super::language::file_kind(std::path::Path::new(input.path));
+    let views = kind.map(|k| parse_views(k, input.text)).unwrap_or_default();
+    analyze_parsed(input, kind, &views, rules)
+}
+
+/// Analyses a file whose regions are already parsed (the language server
+/// keeps trees and re-parses incrementally).
+pub fn analyze_parsed(input: &FileInput<'_>, kind: Option<FileKind>, views: &[ParsedView], rules: &RuleSet) -> FileAnalysis {
+    let text = input.text;
+    let line_index = LineIndex::new(text);
+    let mut facts = FileFacts::default();
+    let mut has_syntax_errors = false;
+    for view in views {
+        has_syntax_errors |= view.tree.root_node().has_error();
+        match view.language {
+            Language::Sql => facts::sql_facts(&view.tree, &view.text, &mut facts),
+            lang if lang.is_js_family() => facts::js_facts(lang, &view.tree, &view.text, &mut facts),
+            _ => {}
+        }
+    }
+    if kind == Some(FileKind::Plain(Language::Env)) {
+        facts::env_facts(text, &mut facts);
+    }
+    let file_directives = match kind {
+        Some(FileKind::Plain(lang)) if lang.is_js_family() => directives(text),
+        _ => Directives::default(),
+    };
+    let live = rules.live_rules(text);
+    let mut candidates = Vec::new();
+    for (rule, _) in rules.rules().iter().zip(&live).filter(|(_, live)| **live) {
+        for view in views {
+            if let Some(query) = rule.queries.get(&view.language) {
+                run_query(rule, query, view, input.config, &facts.imports, &mut candidates);
+            }
+        }
+        if kind == Some(FileKind::Plain(Language::Env)) && rule.languages.contains(&Language::Env) {
+            for entry in &facts.env_entries {
+                let captures = vec![
+                    ("key".to_string(), entry.key_span, entry.key.clone()),
+                    ("value".to_string(), entry.value_span, entry.value.clone()),
+                    ("match".to_string(), entry.span, text[entry.span.range()].to_string()),
+                ];
+                push_candidate(rule, captures, entry.span.start, input.config, &facts.imports, &mut candidates);
+            }
+        }
+    }
+    let markers = match kind {
+        Some(FileKind::Plain(lang)) => lang.comment_markers(),
+        Some(FileKind::Host(_)) => &["//", "/*", "<!--"],
+        None => &[],
+    };
+    let suppressions = find_suppressions(text, &line_index, markers);
+    FileAnalysis {
+        path: input.path.to_string(),
+        text: Arc::from(text),
+        line_index,
+        kind,
+        facts,
+        directives: file_directives,
+        candidates,
+        suppressions,
+        has_syntax_errors,
+    }
+}
+
+/// Upper bound on matches of one query in one file, so a pathological file
+/// or user rule cannot make analysis quadratic.
+const MATCH_LIMIT: u32 = 2_000;
+
+fn run_query(
+    rule: &Arc<Rule>,
+    query: &tree_sitter::Query,
+    view: &ParsedView,
+    config: &Config,
+    imports: &[String],
+    out: &mut Vec<Candidate>,
+) {
+    let names = query.capture_names();
+    let mut cursor = QueryCursor::new();
+    cursor.set_match_limit(MATCH_LIMIT);
+    let source = view.text.as_bytes();
+    let mut matches = cursor.matches(query, view.tree.root_node(), source);
+    let mut produced = 0u32;
+    while let Some(found) = matches.next() {
+        produced += 1;
+        if produced > MATCH_LIMIT {
+            break;
+        }
+        let mut captures: Vec<Capture> = Vec::new();
+        let mut report_node = None;
+        for capture in found.captures {
+            let name = names[capture.index as usize];
+            if name == rule.report && report_node.is_none() {
+                report_node = Some(capture.node);
+            }
+            if name.starts_with('_') || captures.iter().any(|(n, _, _)| n == name) {
+                continue;
+            }
+            let node = capture.node;
+            let text = view.text.get(node.byte_range()).unwrap_or("").to_string();
+            captures.push((name.to_string(), Span::new(node.start_byte(), node.end_byte()), text));
+            if let Some((binding_span, binding)) = binding_name(node, &view.text) {
+                captures.push((format!("{name}{BINDING_SUFFIX}"), binding_span, binding));
+            }
+        }
+        let Some(report_node) = report_node else { continue };
+        push_candidate(rule, captures, scope_of(report_node), config, imports, out);
+    }
+}
+
+fn push_candidate(
+    rule: &Arc<Rule>,
+    captures: Vec<Capture>,
+    scope: usize,
+    config: &Config,
+    imports: &[String],
+    out: &mut Vec<Candidate>,
+) {
+    let Some(span) = captures.iter().find(|(n, _, _)| *n == rule.report).map(|(_, s, _)| *s) else {
+        return;
+    };
+    let mut vars = Vec::new();
+    let local = LocalScope { captures: &captures, config, imports };
+    if rule.filters.iter().all(|f| eval_local(f, &local, &mut vars)) {
+        out.push(Candidate { rule: rule.clone(), span, captures, vars, scope });
+    }
+}
+
+/// Suffix of the hidden capture holding the name a captured literal is
+/// bound to (`apiKey` in `{ apiKey: "..." }`), read by `secret(...)`.
+pub const BINDING_SUFFIX: &str = ":binding";
+
+/// The identifier a string literal is assigned to, if any: an object key,
+/// variable, assignment target, JSX attribute or class field.
+fn binding_name(node: Node<'_>, source: &str) -> Option<(Span, String)> {
+    let mut literal = node;
+    if matches!(literal.kind(), "string_fragment") {
+        literal = literal.parent()?;
+    }
+    if !matches!(literal.kind(), "string" | "template_string") {
+        return None;
+    }
+    let parent = literal.parent()?;
+    let name_node = match parent.kind() {
+        "pair" => parent.child_by_field_name("key"),
+        "variable_declarator" => parent.child_by_field_name("name"),
+        "assignment_expression" => parent.child_by_field_name("left"),
+        "jsx_attribute" => parent.named_child(0),
+        "public_field_definition" | "field_definition" => parent.child_by_field_name("name").or_else(|| parent.child_by_field_name("property")),
+        _ => None,
+    }?;
+    let text = source.get(name_node.byte_range())?.trim_matches(['"', '\'']).to_string();
+    Some((Span::new(name_node.start_byte(), name_node.end_byte()), text))
+}
+
+const SCOPE_KINDS: &[&str] = &[
+    "function_declaration",
+    "function_expression",
+    "arrow_function",
+    "method_definition",
+    "generator_function_declaration",
+];
+
+/// Start of the nearest enclosing function, else of the top-level statement.
+fn scope_of(node: Node<'_>) -> usize {
+    let mut current = node;
+    let mut top = node;
+    while let Some(parent) = current.parent() {
+        if SCOPE_KINDS.contains(&parent.kind()) {
+            return parent.start_byte();
+        }
+        top = current;
+        current = parent;
+    }
+    top.start_byte()
+}

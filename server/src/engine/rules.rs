@@ -1,0 +1,464 @@
+//! Rules as data: the TOML schema of `queries/*.toml` and `.nudge/rules/*.toml`,
+//! validation, and compiled queries.
+//!
+//! Built-in and user rules go through the same [`Rule::parse`]. A rule that
+//! fails to load becomes a [`RuleError`] naming its file and line; it never
+//! stops the other rules.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::config::ConfigError;
+use super::context::ContextKind;
+use super::language::Language;
+use super::predicates::{Filter, RustCheck};
+use super::types::{Category, Severity};
+
+/// A rule that could not be loaded: same shape as a configuration error.
+pub type RuleError = ConfigError;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    category: Spanned<String>,
+    severity: Spanned<String>,
+    languages: Spanned<Vec<String>>,
+    #[serde(default)]
+    contexts: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    query: Option<Spanned<String>>,
+    #[serde(default)]
+    check: Option<Spanned<String>>,
+    #[serde(default = "default_report")]
+    report: String,
+    #[serde(default, rename = "where")]
+    filters: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    once_per: Option<Spanned<String>>,
+    message: String,
+    docs: String,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    fix: Option<RawFix>,
+    #[serde(default)]
+    flagged: Vec<RawExample>,
+    #[serde(default)]
+    clean: Vec<RawExample>,
+}
+
+fn default_report() -> String {
+    "match".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFix {
+    title: String,
+    edits: Vec<RawEdit>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEdit {
+    capture: String,
+    at: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExample {
+    path: String,
+    code: String,
+    #[serde(default)]
+    files: BTreeMap<String, String>,
+}
+
+/// Where a fix edit goes relative to its capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditPlacement {
+    Replace,
+    Before,
+    After,
+    /// At the start of the line after the capture ends (for adding a
+    /// statement after a `;`-terminated one).
+    LineAfter,
+}
+
+#[derive(Clone, Debug)]
+pub struct FixTemplate {
+    pub title: String,
+    pub edits: Vec<EditTemplate>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EditTemplate {
+    pub capture: String,
+    pub at: EditPlacement,
+    pub text: String,
+}
+
+/// A worked example from a rule file; the generated tests run every one.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub path: String,
+    pub code: String,
+    /// Other workspace files the example needs (a migration, say).
+    pub files: BTreeMap<String, String>,
+}
+
+/// How often a rule may speak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OncePer {
+    /// Every match.
+    Match,
+    /// Once per enclosing function, component or top-level statement.
+    Scope,
+    /// Once per file.
+    File,
+}
+
+/// A loaded, validated rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub languages: Vec<Language>,
+    /// `None` means every context.
+    pub contexts: Option<Vec<ContextKind>>,
+    pub keywords: Vec<String>,
+    pub queries: HashMap<Language, tree_sitter::Query>,
+    pub check: Option<RustCheck>,
+    pub report: String,
+    pub filters: Vec<Filter>,
+    pub once_per: OncePer,
+    pub message: String,
+    pub docs: String,
+    pub references: Vec<String>,
+    pub fix: Option<FixTemplate>,
+    pub flagged: Vec<Example>,
+    pub clean: Vec<Example>,
+    /// Where the rule was loaded from (`queries/x.toml` or a user path).
+    pub source: PathBuf,
+}
+
+impl Rule {
+    /// Parses and validates one rule file.
+    pub fn parse(source: &Path, text: &str) -> Result<Rule, RuleError> {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let err = |offset: Option<usize>, message: String| RuleError {
+            path: source.to_path_buf(),
+            line: offset.map(line_of),
+            message,
+        };
+        let raw: RawRule = toml::from_str(text).map_err(|e| {
+            err(e.span().map(|s| s.start), e.message().trim().replace('\n', " "))
+        })?;
+        let id_span = raw.id.span().start;
+        let id = raw.id.into_inner();
+        let stem = source.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let kebab = !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !id.starts_with('-')
+            && !id.ends_with('-');
+        if !kebab {
+            return Err(err(Some(id_span), format!("rule id `{id}` must be kebab-case")));
+        }
+        if id != stem {
+            return Err(err(Some(id_span), format!("rule id `{id}` must equal the file name `{stem}`")));
+        }
+        let category = raw
+            .category
+            .get_ref()
+            .parse::<Category>()
+            .map_err(|m| err(Some(raw.category.span().start), m))?;
+        let severity = raw
+            .severity
+            .get_ref()
+            .parse::<Severity>()
+            .map_err(|m| err(Some(raw.severity.span().start), m))?;
+        let mut languages = Vec::new();
+        for name in raw.languages.get_ref() {
+            let parsed = Language::parse_list_entry(name)
+                .ok_or_else(|| err(Some(raw.languages.span().start), format!("unknown language `{name}`")))?;
+            for lang in parsed {
+                if !languages.contains(&lang) {
+                    languages.push(lang);
+                }
+            }
+        }
+        let contexts = match raw.contexts {
+            None => None,
+            Some(list) => {
+                let start = list.span().start;
+                Some(
+                    list.into_inner()
+                        .iter()
+                        .map(|c| c.parse::<ContextKind>().map_err(|m| err(Some(start), m)))
+                        .collect::<Result<Vec<_>, _>>()?,
+                )
+            }
+        };
+        let check = match &raw.check {
+            None => None,
+            Some(name) => Some(
+                RustCheck::parse(name.get_ref()).ok_or_else(|| err(Some(name.span().start), format!("unknown check `{}`", name.get_ref())))?,
+            ),
+        };
+        let mut queries = HashMap::new();
+        if let Some(query) = &raw.query {
+            let body = query.get_ref();
+            // TOML drops a newline right after an opening `'''`/`"""`, so the
+            // query's first row is the line after the delimiter.
+            let literal = &text[query.span()];
+            let skipped_newline = (literal.starts_with("'''") || literal.starts_with("\"\"\""))
+                && literal[3..].starts_with(['\n', '\r']);
+            let first_line = line_of(query.span().start) + usize::from(skipped_newline);
+            for &lang in &languages {
+                let Some(grammar) = lang.grammar() else { continue };
+                let compiled = tree_sitter::Query::new(&grammar, body).map_err(|e| RuleError {
+                    path: source.to_path_buf(),
+                    line: Some(first_line + e.row),
+                    message: format!("query for {}: {:?} error: {}", lang.as_str(), e.kind, e.message.trim()),
+                })?;
+                if compiled.capture_index_for_name(&raw.report).is_none() {
+                    return Err(err(
+                        Some(query.span().start),
+                        format!("query has no @{} capture to report", raw.report),
+                    ));
+                }
+                queries.insert(lang, compiled);
+            }
+        }
+        let needs_query = languages.iter().any(|l| l.grammar().is_some());
+        if needs_query && raw.query.is_none() && check.is_none() {
+            return Err(err(None, "a rule for a parsed language needs a `query` or a `check`".to_string()));
+        }
+        let filter_start = raw.filters.as_ref().map(|f| f.span().start).unwrap_or(0);
+        let filters = raw
+            .filters
+            .as_ref()
+            .map(|f| f.get_ref().as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|f| Filter::parse(f).map_err(|m| err(Some(filter_start), format!("where: {m}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        for filter in &filters {
+            for capture in filter.captures() {
+                for (lang, query) in &queries {
+                    if query.capture_index_for_name(capture).is_none() {
+                        return Err(err(
+                            Some(filter_start),
+                            format!("where: @{capture} is not a capture of the {} query", lang.as_str()),
+                        ));
+                    }
+                }
+                if languages.contains(&Language::Env) && !matches!(capture, "key" | "value" | "match") {
+                    return Err(err(Some(filter_start), format!("where: @{capture} does not exist in .env files (use @key, @value or @match)")));
+                }
+            }
+        }
+        let once_per = match raw.once_per.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("match") => OncePer::Match,
+            Some("scope") => OncePer::Scope,
+            Some("file") => OncePer::File,
+            Some(other) => {
+                return Err(err(
+                    raw.once_per.as_ref().map(|s| s.span().start),
+                    format!("once_per must be match, scope or file, not `{other}`"),
+                ));
+            }
+        };
+        let fix = match raw.fix {
+            None => None,
+            Some(fix) => Some(FixTemplate {
+                title: fix.title,
+                edits: fix
+                    .edits
+                    .into_iter()
+                    .map(|e| {
+                        let at = match e.at.as_str() {
+                            "replace" => EditPlacement::Replace,
+                            "before" => EditPlacement::Before,
+                            "after" => EditPlacement::After,
+                            "line-after" => EditPlacement::LineAfter,
+                            other => {
+                                return Err(err(None, format!("fix edit `at` must be replace, before, after or line-after, not `{other}`")));
+                            }
+                        };
+                        Ok(EditTemplate { capture: e.capture, at, text: e.text })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            }),
+        };
+        if raw.message.contains('\n') {
+            return Err(err(None, "message must be one line".to_string()));
+        }
+        let to_examples = |list: Vec<RawExample>| {
+            list.into_iter()
+                .map(|e| Example { path: e.path, code: e.code, files: e.files })
+                .collect::<Vec<_>>()
+        };
+        Ok(Rule {
+            id,
+            category,
+            severity,
+            languages,
+            contexts,
+            keywords: raw.keywords,
+            queries,
+            check,
+            report: raw.report,
+            filters,
+            once_per,
+            message: raw.message,
+            docs: raw.docs,
+            references: raw.references,
+            fix,
+            flagged: to_examples(raw.flagged),
+            clean: to_examples(raw.clean),
+            source: source.to_path_buf(),
+        })
+    }
+
+    pub fn applies_to_context(&self, kind: ContextKind) -> bool {
+        self.contexts.as_ref().is_none_or(|list| list.contains(&kind))
+    }
+}
+
+/// The rules in force, with the problems met while loading them.
+#[derive(Clone)]
+pub struct RuleSet {
+    rules: Vec<Arc<Rule>>,
+    pub errors: Vec<RuleError>,
+    keyword_matcher: Option<Arc<AhoCorasick>>,
+    /// For each keyword pattern, the rules that listed it.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+impl RuleSet {
+    /// The rules compiled into the binary from `queries/`.
+    pub fn builtin() -> RuleSet {
+        let mut set = RuleSet::empty();
+        for (file_name, text) in embedded::BUILTIN_RULES {
+            set.add_source(&Path::new("queries").join(file_name), text);
+        }
+        set.rebuild_index();
+        set
+    }
+
+    pub fn empty() -> RuleSet {
+        RuleSet { rules: Vec::new(), errors: Vec::new(), keyword_matcher: None, keyword_rules: Vec::new() }
+    }
+
+    /// Adds the `*.toml` rules of a directory (`.nudge/rules/`), in name
+    /// order. Unreadable or invalid files become errors; the rest load.
+    pub fn add_dir(&mut self, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => self.add_source(&path, &text),
+                    Err(_) => self.errors.push(RuleError {
+                        path: path.clone(),
+                        line: None,
+                        message: "rule file is not valid UTF-8".to_string(),
+                    }),
+                },
+                Err(e) => self.errors.push(RuleError { path: path.clone(), line: None, message: e.to_string() }),
+            }
+        }
+        self.rebuild_index();
+    }
+
+    /// Adds one rule from text; used for both built-in and user rules.
+    pub fn add_source(&mut self, path: &Path, text: &str) {
+        match Rule::parse(path, text) {
+            Ok(rule) => {
+                if self.rules.iter().any(|r| r.id == rule.id) {
+                    self.errors.push(RuleError {
+                        path: path.to_path_buf(),
+                        line: None,
+                        message: format!("a rule with id `{}` already exists", rule.id),
+                    });
+                } else {
+                    self.rules.push(Arc::new(rule));
+                }
+            }
+            Err(e) => self.errors.push(e),
+        }
+        self.rebuild_index();
+    }
+
+    fn rebuild_index(&mut self) {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (index, rule) in self.rules.iter().enumerate() {
+            for keyword in &rule.keywords {
+                match patterns.iter().position(|p| p == keyword) {
+                    Some(existing) => owners[existing].push(index),
+                    None => {
+                        patterns.push(keyword.clone());
+                        owners.push(vec![index]);
+                    }
+                }
+            }
+        }
+        // Keywords only prefilter, so matching them loosely costs nothing in
+        // precision and saves listing every spelling.
+        self.keyword_matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .ok()
+            .map(Arc::new);
+        self.keyword_rules = owners;
+    }
+
+    pub fn rules(&self) -> &[Arc<Rule>] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<Rule>> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Rules worth running on `text`: those without keywords, and those with
+    /// a keyword present. One pass over the text for all rules.
+    pub fn live_rules(&self, text: &str) -> Vec<bool> {
+        let mut live: Vec<bool> = self.rules.iter().map(|r| r.keywords.is_empty()).collect();
+        if let Some(matcher) = &self.keyword_matcher {
+            let mut pending = live.iter().filter(|l| !**l).count();
+            for found in matcher.find_overlapping_iter(text) {
+                for &rule in &self.keyword_rules[found.pattern().as_usize()] {
+                    if !live[rule] {
+                        live[rule] = true;
+                        pending -= 1;
+                    }
+                }
+                if pending == 0 {
+                    break;
+                }
+            }
+        }
+        live
+    }
+}

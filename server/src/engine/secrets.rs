@@ -1,0 +1,312 @@
+//! Secret shapes: provider formats first, placeholders and public-by-design
+//! values excluded, entropy only as a secondary filter.
+//!
+//! Invariant: nothing here returns or formats a secret's value except
+//! [`mask`], which keeps at most a provider prefix and the last two
+//! characters.
+
+use std::sync::LazyLock;
+
+use base64::Engine as _;
+use regex::Regex;
+
+/// A value that looks like a real secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretMatch {
+    /// Human name of what was found ("Stripe secret key").
+    pub provider: &'static str,
+    /// Byte range of the secret inside the examined text.
+    pub start: usize,
+    pub end: usize,
+    /// Safe to print: prefix and last two characters only.
+    pub masked: String,
+}
+
+struct Format {
+    provider: &'static str,
+    regex: Regex,
+    /// Visible prefix length in a masked value.
+    prefix_len: usize,
+    /// Minimum Shannon entropy (bits per character) of the part after the
+    /// prefix; a second line of defence against placeholders.
+    min_entropy: f64,
+}
+
+static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
+    let f = |provider, pattern: &str, prefix_len, min_entropy| Format {
+        provider,
+        regex: Regex::new(pattern).expect("built-in secret pattern"),
+        prefix_len,
+        min_entropy,
+    };
+    vec![
+        f("Stripe secret key", r"\b[sr]k_(?:live|test)_[0-9A-Za-z]{24,99}\b", 8, 3.0),
+        f("Stripe webhook signing secret", r"\bwhsec_[0-9A-Za-z+/=]{24,}", 6, 3.0),
+        f(
+            "OpenAI API key",
+            r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{10,}T3BlbkFJ[A-Za-z0-9_-]{10,}",
+            8,
+            3.0,
+        ),
+        f("OpenAI API key", r"\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b", 3, 3.0),
+        f("Anthropic API key", r"\bsk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{80,110}AA\b", 14, 3.0),
+        f("Groq API key", r"\bgsk_[A-Za-z0-9]{52}\b", 4, 3.0),
+        f("Perplexity API key", r"\bpplx-[A-Za-z0-9]{48}\b", 5, 3.0),
+        f("Hugging Face token", r"\bhf_[A-Za-z]{34}\b", 3, 3.0),
+        f("Replicate API token", r"\br8_[A-Za-z0-9]{37}\b", 3, 3.0),
+        f("AWS access key id", r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b", 4, 2.5),
+        f("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b", 4, 3.0),
+        f("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36}\b", 4, 3.0),
+        f("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b", 11, 3.0),
+        f("GitLab token", r"\bglpat-[A-Za-z0-9_-]{20}\b", 6, 3.0),
+        f("npm token", r"\bnpm_[A-Za-z0-9]{36}\b", 4, 3.0),
+        f("Slack token", r"\bxox[bpae]-[0-9A-Za-z-]{20,}", 5, 3.0),
+        f("Slack app token", r"\bxapp-[0-9A-Za-z-]{20,}", 5, 3.0),
+        f(
+            "Slack webhook URL",
+            r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,}",
+            29,
+            3.0,
+        ),
+        f("SendGrid API key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b", 3, 3.0),
+        f("Twilio API key", r"\bSK[0-9a-f]{32}\b", 2, 3.0),
+        f("Resend API key", r"\bre_[A-Za-z0-9]{8,}_[A-Za-z0-9]{16,}\b", 3, 3.0),
+        f("Supabase secret key", r"\bsb_secret_[A-Za-z0-9_-]{20,}", 10, 3.0),
+        f(
+            "private key",
+            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----[\s\\n]*[A-Za-z0-9+/=\s\\n]{64,}",
+            0,
+            3.0,
+        ),
+    ]
+});
+
+static JWT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\beyJ[A-Za-z0-9_-]{8,}\.(eyJ[A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]{8,}").expect("jwt")
+});
+
+static DB_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis)://([^:/\s@]+):([^@\s/]+)@([^/\s:?]+)")
+        .expect("db url")
+});
+
+static JWT_ROLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#""role"\s*:\s*"([A-Za-z_]+)""#).expect("role"));
+
+/// Finds the first real-looking secret in `text`, skipping public-by-design
+/// values and placeholders. `name` is the identifier the value is bound to,
+/// if known (a property key, variable or env name): it separates a Firebase
+/// web `apiKey` (public) from other Google keys.
+pub fn find_secret(text: &str, name: Option<&str>) -> Option<SecretMatch> {
+    if text.len() < 16 {
+        return None;
+    }
+    for format in FORMATS.iter() {
+        for found in format.regex.find_iter(text) {
+            let value = found.as_str();
+            let body = &value[format.prefix_len.min(value.len())..];
+            if is_placeholder(body) || shannon_entropy(body) < format.min_entropy {
+                continue;
+            }
+            if format.provider == "Google API key" && name.is_some_and(is_firebase_config_name) {
+                continue;
+            }
+            let provider = if format.provider == "Stripe secret key"
+                && name.is_some_and(|n| n.to_ascii_lowercase().contains("clerk"))
+            {
+                "Clerk secret key"
+            } else {
+                format.provider
+            };
+            return Some(SecretMatch {
+                provider,
+                start: found.start(),
+                end: found.end(),
+                masked: mask_with_prefix(value, format.prefix_len),
+            });
+        }
+    }
+    for found in JWT.captures_iter(text) {
+        let whole = found.get(0).expect("group 0");
+        if jwt_role(whole.as_str()).as_deref() == Some("service_role") {
+            return Some(SecretMatch {
+                provider: "Supabase service-role key",
+                start: whole.start(),
+                end: whole.end(),
+                masked: mask_with_prefix(whole.as_str(), 6),
+            });
+        }
+    }
+    for found in DB_URL.captures_iter(text) {
+        let password = found.get(2).expect("password group").as_str();
+        let host = found.get(3).expect("host group").as_str();
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "db" | "postgres");
+        if local || is_placeholder(password) || password.len() < 6 {
+            continue;
+        }
+        let whole = found.get(0).expect("group 0");
+        let scheme_end = whole.as_str().find("://").map(|i| i + 3).unwrap_or(0);
+        return Some(SecretMatch {
+            provider: "database URL with a password",
+            start: whole.start(),
+            end: whole.end(),
+            masked: format!("{}…:…@{host}", &whole.as_str()[..scheme_end]),
+        });
+    }
+    None
+}
+
+/// True for the names a Firebase web config uses for its public identifier.
+fn is_firebase_config_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "apikey" || lower.contains("firebase") || lower.contains("maps")
+}
+
+/// The `role` claim of a JWT's payload, decoded without verifying anything.
+pub fn jwt_role(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let json = String::from_utf8(bytes).ok()?;
+    JWT_ROLE.captures(&json).map(|c| c[1].to_string())
+}
+
+/// Values that stand in for a secret in docs, templates and examples.
+pub fn is_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    const WORDS: &[&str] = &[
+        "your", "example", "placeholder", "changeme", "change_me", "dummy", "xxxx", "redacted",
+        "replace", "insert", "sample", "<", ">", "${", "{{", "...", "…", "***", "todo",
+    ];
+    if WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    if lower.len() > 2 && lower.starts_with('%') && lower.ends_with('%') {
+        return true;
+    }
+    longest_run(value) >= 6 || distinct_chars(value) <= 3
+}
+
+fn longest_run(value: &str) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut last = None;
+    for ch in value.chars() {
+        run = if Some(ch) == last { run + 1 } else { 1 };
+        last = Some(ch);
+        best = best.max(run);
+    }
+    best
+}
+
+fn distinct_chars(value: &str) -> usize {
+    let mut seen: Vec<char> = value.chars().collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+/// Shannon entropy in bits per character.
+pub fn shannon_entropy(value: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    let mut total = 0usize;
+    for byte in value.bytes() {
+        counts[byte as usize] += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / total as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A printable stand-in for a secret: its provider prefix (at most 12
+/// characters) and last two characters, e.g. `sk_live_…a1`.
+pub fn mask(value: &str) -> String {
+    mask_with_prefix(value, 0)
+}
+
+fn mask_with_prefix(value: &str, prefix_len: usize) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let prefix_len = prefix_len.min(12).min(chars.len() / 3);
+    let tail_len = if chars.len() >= 12 { 2 } else { 0 };
+    let prefix: String = chars[..prefix_len].iter().collect();
+    let tail: String = chars[chars.len() - tail_len..].iter().collect();
+    format!("{prefix}…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!(
+            "{}.{}.{}",
+            enc(r#"{"alg":"HS256","typ":"JWT"}"#),
+            enc(payload),
+            "dGhpc2lzbm90YXJlYWxzaWduYXR1cmVhdGFsbA"
+        )
+    }
+
+    #[test]
+    fn stripe_live_key_is_found_and_masked() {
+        let value = "sk_live_51NqL3kJd8sPq2Wm7Zx4Rt9Yv6Bn0Hc";
+        let found = find_secret(value, None).expect("secret");
+        assert_eq!(found.provider, "Stripe secret key");
+        assert_eq!(found.masked, "sk_live_…Hc");
+        assert!(!found.masked.contains("51NqL3k"));
+    }
+
+    #[test]
+    fn publishable_and_placeholder_values_are_not_secrets() {
+        for value in [
+            "pk_live_51NqL3kJd8sPq2Wm7Zx4Rt9Yv6Bn0Hc",
+            "sk_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "sk_live_YOUR_STRIPE_SECRET_KEY_HERE1234",
+            "sb_publishable_8k2LmQ9xW3zR7tYv1NpB4cD",
+            "postgres://postgres:postgres@localhost:54322/postgres",
+            "postgres://app:${DB_PASSWORD}@db.example.com/app",
+        ] {
+            assert_eq!(find_secret(value, None), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn supabase_jwt_role_decides() {
+        let service = jwt(r#"{"iss":"supabase","ref":"abcd","role":"service_role","iat":1700000000}"#);
+        let anon = jwt(r#"{"iss":"supabase","ref":"abcd","role":"anon","iat":1700000000}"#);
+        assert_eq!(jwt_role(&service).as_deref(), Some("service_role"));
+        assert_eq!(find_secret(&service, None).unwrap().provider, "Supabase service-role key");
+        assert_eq!(find_secret(&anon, None), None);
+    }
+
+    #[test]
+    fn firebase_web_api_key_is_public_by_design() {
+        let value = "AIzaSyD3kQ8mX2vLp9Rt4Wn7Bc1Hj6Fs0Ge5Ty8";
+        assert_eq!(find_secret(value, Some("apiKey")), None);
+        assert_eq!(find_secret(value, Some("GEOCODER_KEY")).unwrap().provider, "Google API key");
+    }
+
+    #[test]
+    fn database_url_with_password() {
+        let url = "postgresql://app:Vq83kLz02mPq@db.abcd.supabase.co:5432/postgres";
+        let found = find_secret(url, None).unwrap();
+        assert!(!found.masked.contains("Vq83kLz02mPq"));
+    }
+
+    #[test]
+    fn entropy_filters_low_variety_bodies() {
+        assert!(find_secret("sk_live_abababababababababababababab", None).is_none());
+        assert!(shannon_entropy("aaaa") < 0.01);
+        assert!(shannon_entropy("a1B2c3D4e5F6") > 3.0);
+    }
+}

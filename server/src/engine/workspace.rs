@@ -1,0 +1,472 @@
+//! The workspace: every file's analysis, the facts merged across files, each
+//! file's context after the import graph, and the findings that result.
+//!
+//! Invariant: findings depend only on the analyses held here, so replacing
+//! one file's analysis (a keystroke) and calling [`Workspace::refresh`] gives
+//! the same answer as analysing the whole workspace again.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use super::analysis::{Candidate, FileAnalysis};
+use super::config::{Config, Level};
+use super::context::{self, ContextInput, ContextKind, FileContext, ProjectInfo, Strength};
+use super::facts::{PolicyDef, TableName};
+use super::language::{FileKind, Language};
+use super::predicates::{GlobalScope, RustCheck, eval_global};
+use super::rules::{EditPlacement, Rule, RuleSet};
+use super::secrets;
+use super::types::{Finding, Fix, Related, Span, TextEdit};
+
+/// A table identified by schema and name (schema defaults to `public`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TableKey {
+    pub schema: String,
+    pub name: String,
+}
+
+impl TableKey {
+    pub fn from_name(name: &TableName) -> TableKey {
+        TableKey { schema: name.schema.clone().unwrap_or_else(|| "public".to_string()), name: name.name.clone() }
+    }
+
+    /// Parses a table reference as written in SQL or in `.from('x')`.
+    pub fn parse(raw: &str) -> TableKey {
+        TableKey::from_name(&super::facts::parse_table_name(raw))
+    }
+
+    pub fn display(&self) -> String {
+        if self.schema == "public" { self.name.clone() } else { format!("{}.{}", self.schema, self.name) }
+    }
+}
+
+/// A place in the workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    pub path: String,
+    pub span: Span,
+    pub line: usize,
+}
+
+/// Facts merged across every file.
+#[derive(Clone, Debug, Default)]
+pub struct WorkspaceModel {
+    pub tables: BTreeMap<TableKey, Vec<(Site, Vec<String>)>>,
+    pub rls_enabled: BTreeMap<TableKey, Vec<Site>>,
+    pub policies: BTreeMap<TableKey, Vec<(Site, PolicyDef)>>,
+}
+
+const PER_USER_COLUMNS: &[&str] = &["user_id", "owner_id", "profile_id", "author_id", "created_by", "account_id", "customer_id", "member_id", "userid", "owner"];
+
+impl WorkspaceModel {
+    /// Whether some migration ends up enabling RLS. A later `DISABLE` is
+    /// rare and usually deliberate; one `ENABLE` anywhere counts.
+    pub fn rls_enabled(&self, table: &TableKey) -> bool {
+        self.rls_enabled.contains_key(table)
+    }
+
+    pub fn has_policy(&self, table: &TableKey) -> bool {
+        self.policies.contains_key(table)
+    }
+
+    /// A table with an owner-like column holds per-user rows.
+    pub fn is_per_user(&self, table: &TableKey) -> bool {
+        self.tables.get(table).is_some_and(|defs| {
+            defs.iter().any(|(_, cols)| cols.iter().any(|c| PER_USER_COLUMNS.contains(&c.to_lowercase().as_str())))
+        }) || (table.schema == "public" && table.name == "profiles")
+    }
+
+    pub fn table_site(&self, table: &TableKey) -> Option<&Site> {
+        self.tables.get(table).and_then(|defs| defs.first()).map(|(site, _)| site)
+    }
+}
+
+struct FileEntry {
+    analysis: Arc<FileAnalysis>,
+    config: Arc<Config>,
+}
+
+/// All analysed files of one workspace.
+#[derive(Default)]
+pub struct Workspace {
+    files: BTreeMap<String, FileEntry>,
+    /// Projects by their root (directory of a `package.json`).
+    projects: BTreeMap<String, ProjectInfo>,
+    model: WorkspaceModel,
+    contexts: HashMap<String, FileContext>,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    /// Records what a `package.json` says; `info.root` is its directory.
+    pub fn set_project(&mut self, info: ProjectInfo) {
+        self.projects.insert(info.root.clone(), info);
+    }
+
+    pub fn remove_project(&mut self, root: &str) {
+        self.projects.remove(root);
+    }
+
+    /// Adds or replaces one file's analysis. Call [`Workspace::refresh`]
+    /// before asking for findings.
+    pub fn upsert(&mut self, analysis: FileAnalysis, config: Arc<Config>) {
+        self.files.insert(analysis.path.clone(), FileEntry { analysis: Arc::new(analysis), config });
+    }
+
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(path);
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    pub fn analysis(&self, path: &str) -> Option<&FileAnalysis> {
+        self.files.get(path).map(|e| e.analysis.as_ref())
+    }
+
+    pub fn model(&self) -> &WorkspaceModel {
+        &self.model
+    }
+
+    pub fn context_of(&self, path: &str) -> Option<&FileContext> {
+        self.contexts.get(path)
+    }
+
+    /// The project a path belongs to: the deepest `package.json` above it.
+    pub fn project_for(&self, path: &str) -> ProjectInfo {
+        self.projects
+            .iter()
+            .filter(|(root, _)| root.is_empty() || path.starts_with(&format!("{root}/")))
+            .max_by_key(|(root, _)| root.len())
+            .map(|(_, info)| info.clone())
+            .unwrap_or_default()
+    }
+
+    /// Recomputes merged facts and contexts after files changed.
+    pub fn refresh(&mut self) {
+        self.model = self.build_model();
+        self.contexts = self.build_contexts();
+    }
+
+    fn build_model(&self) -> WorkspaceModel {
+        let mut model = WorkspaceModel::default();
+        for (path, entry) in &self.files {
+            let analysis = &entry.analysis;
+            let site = |span: Span| Site { path: path.clone(), span, line: analysis.line_index.line_of(span.start) };
+            for table in &analysis.facts.tables {
+                model.tables.entry(TableKey::from_name(&table.table)).or_default().push((site(table.span), table.columns.clone()));
+            }
+            for toggle in analysis.facts.rls.iter().filter(|t| t.enabled) {
+                model.rls_enabled.entry(TableKey::from_name(&toggle.table)).or_default().push(site(toggle.span));
+            }
+            for policy in &analysis.facts.policies {
+                model.policies.entry(TableKey::from_name(&policy.table)).or_default().push((site(policy.span), policy.clone()));
+            }
+        }
+        model
+    }
+
+    fn build_contexts(&self) -> HashMap<String, FileContext> {
+        let mut contexts = HashMap::new();
+        for (path, entry) in &self.files {
+            let project = self.project_for(path);
+            let decided = match entry.config.context_override(std::path::Path::new(path)) {
+                Some((kind, pattern)) => FileContext {
+                    kind,
+                    reason: format!("`.nudge.toml` sets `{pattern}` to {kind}"),
+                    strength: Strength::Explicit,
+                },
+                None => context::classify(&ContextInput {
+                    path,
+                    directives: entry.analysis.directives,
+                    imports: &entry.analysis.facts.imports,
+                    project: &project,
+                }),
+            };
+            contexts.insert(path.clone(), decided);
+        }
+        // Browser code pulls in what it imports: walk the import graph from
+        // every client module into modules nothing else decided.
+        let mut queue: VecDeque<String> =
+            contexts.iter().filter(|(_, c)| c.kind == ContextKind::Client).map(|(p, _)| p.clone()).collect();
+        let mut seen: BTreeSet<String> = queue.iter().cloned().collect();
+        while let Some(importer) = queue.pop_front() {
+            let Some(entry) = self.files.get(&importer) else { continue };
+            let project = self.project_for(&importer);
+            for specifier in &entry.analysis.facts.imports {
+                let Some(target) = self.resolve_import(&importer, specifier, &project) else { continue };
+                let Some(ctx) = contexts.get_mut(&target) else { continue };
+                if ctx.strength == Strength::Default && ctx.kind != ContextKind::Client {
+                    *ctx = FileContext {
+                        kind: ContextKind::Client,
+                        reason: format!("it is imported by `{importer}`, which runs in the browser"),
+                        strength: Strength::Default,
+                    };
+                }
+                if ctx.kind == ContextKind::Client && seen.insert(target.clone()) {
+                    queue.push_back(target);
+                }
+            }
+        }
+        contexts
+    }
+
+    /// Resolves a module specifier to a workspace file, trying the usual
+    /// extensions and index files, and the `@/`, `~/` and `$lib` aliases.
+    pub fn resolve_import(&self, importer: &str, specifier: &str, project: &ProjectInfo) -> Option<String> {
+        let base: String = if specifier.starts_with("./") || specifier.starts_with("../") {
+            let dir = importer.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            join_normalized(dir, specifier)?
+        } else if let Some(rest) = specifier.strip_prefix("@/").or_else(|| specifier.strip_prefix("~/")) {
+            let root = &project.root;
+            let in_src = join_normalized(root, &format!("src/{rest}"))?;
+            if self.probe(&in_src).is_some() {
+                in_src
+            } else {
+                join_normalized(root, rest)?
+            }
+        } else if let Some(rest) = specifier.strip_prefix("$lib/") {
+            join_normalized(&project.root, &format!("src/lib/{rest}"))?
+        } else {
+            return None;
+        };
+        self.probe(&base)
+    }
+
+    fn probe(&self, base: &str) -> Option<String> {
+        const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "svelte", "vue"];
+        if self.files.contains_key(base) {
+            return Some(base.to_string());
+        }
+        // `import './x.js'` in TypeScript refers to `x.ts`.
+        let stripped = base.strip_suffix(".js").or_else(|| base.strip_suffix(".mjs")).unwrap_or(base);
+        for ext in EXTENSIONS {
+            for candidate in [format!("{stripped}.{ext}"), format!("{base}/index.{ext}")] {
+                if self.files.contains_key(&candidate) {
+                    return Some(candidate);
+                }
+            }
+        }
+        None
+    }
+
+    /// The findings for one file, sorted by position.
+    pub fn findings(&self, path: &str, rules: &RuleSet) -> Vec<Finding> {
+        let Some(entry) = self.files.get(path) else { return Vec::new() };
+        let analysis = &entry.analysis;
+        let config = &entry.config;
+        let fallback = FileContext {
+            kind: ContextKind::Universal,
+            reason: "not analysed yet".to_string(),
+            strength: Strength::Default,
+        };
+        let file_context = self.contexts.get(path).unwrap_or(&fallback);
+        let mut findings: Vec<(Finding, usize)> = Vec::new();
+        for candidate in &analysis.candidates {
+            let rule = &candidate.rule;
+            let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity) else { continue };
+            if !rule.applies_to_context(file_context.kind) {
+                continue;
+            }
+            let scope = GlobalScope { captures: &candidate.captures, context: file_context, model: &self.model, config };
+            if !rule.filters.iter().all(|f| eval_global(f, &scope)) {
+                continue;
+            }
+            let finding = self.build_finding(analysis, candidate, severity, file_context);
+            findings.push((finding, candidate.scope));
+        }
+        findings.sort_by_key(|(f, _)| (f.span.start, f.span.end));
+        let findings = once_per_scope(findings, rules);
+        apply_suppressions(analysis, findings, rules, config)
+    }
+
+    fn build_finding(&self, analysis: &FileAnalysis, candidate: &Candidate, severity: super::types::Severity, file_context: &FileContext) -> Finding {
+        let rule = &candidate.rule;
+        let mut vars: Vec<(String, String)> = candidate.vars.clone();
+        let mut related = Vec::new();
+        for (name, _, text) in &candidate.captures {
+            if name == "table" {
+                let key = TableKey::parse(text);
+                vars.push(("table".to_string(), key.display()));
+                if let Some(site) = self.model.table_site(&key).filter(|s| s.path != analysis.path) {
+                    related.push(Related {
+                        path: site.path.clone().into(),
+                        span: site.span,
+                        line: site.line,
+                        message: format!("table `{}` is created here", key.display()),
+                    });
+                }
+            }
+        }
+        let message = render_template(&rule.message, &candidate.captures, &vars);
+        let fix = rule.fix.as_ref().and_then(|template| {
+            let edits = template
+                .edits
+                .iter()
+                .map(|edit| {
+                    let (_, span, _) = candidate.captures.iter().find(|(n, _, _)| *n == edit.capture)?;
+                    let text = render_template(&edit.text, &candidate.captures, &vars);
+                    let at = match edit.at {
+                        EditPlacement::Replace => *span,
+                        EditPlacement::Before => Span::new(span.start, span.start),
+                        EditPlacement::After => Span::new(span.end, span.end),
+                        EditPlacement::LineAfter => {
+                            let line = analysis.line_index.line_of(span.end);
+                            let (_, end) = analysis.line_index.line_span(&analysis.text, line);
+                            let next = analysis.text[end..].find('\n').map(|i| end + i + 1).unwrap_or(analysis.text.len());
+                            Span::new(next, next)
+                        }
+                    };
+                    let needs_newline = edit.at == EditPlacement::LineAfter && at.start == analysis.text.len() && !analysis.text.ends_with('\n');
+                    Some(TextEdit { span: at, new_text: if needs_newline { format!("\n{text}") } else { text } })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(Fix { title: render_template(&template.title, &candidate.captures, &vars), edits })
+        });
+        Finding {
+            rule_id: rule.id.clone(),
+            category: rule.category,
+            severity,
+            message,
+            span: candidate.span,
+            reason: Some(file_context.reason.clone()),
+            fix,
+            related,
+        }
+    }
+
+    /// Every finding in the workspace, by path.
+    pub fn all_findings(&self, rules: &RuleSet) -> Vec<(String, Vec<Finding>)> {
+        self.files.keys().map(|p| (p.clone(), self.findings(p, rules))).collect()
+    }
+}
+
+fn join_normalized(dir: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Keeps the first finding per rule and scope for `once_per` rules.
+fn once_per_scope(findings: Vec<(Finding, usize)>, rules: &RuleSet) -> Vec<Finding> {
+    use super::rules::OncePer;
+    let mut seen: BTreeSet<(String, usize)> = BTreeSet::new();
+    findings
+        .into_iter()
+        .filter(|(finding, scope)| {
+            let once = rules.get(&finding.rule_id).map(|r| r.once_per).unwrap_or(OncePer::Match);
+            let key = match once {
+                OncePer::Match => return true,
+                OncePer::Scope => *scope,
+                OncePer::File => 0,
+            };
+            seen.insert((finding.rule_id.clone(), key))
+        })
+        .map(|(f, _)| f)
+        .collect()
+}
+
+fn apply_suppressions(analysis: &FileAnalysis, findings: Vec<Finding>, rules: &RuleSet, config: &Config) -> Vec<Finding> {
+    let mut used = vec![false; analysis.suppressions.len()];
+    let mut kept: Vec<Finding> = findings
+        .into_iter()
+        .filter(|finding| {
+            let line = analysis.line_index.line_of(finding.span.start);
+            let mut suppressed = false;
+            for (i, s) in analysis.suppressions.iter().enumerate() {
+                if s.covers(&finding.rule_id, line) {
+                    used[i] = true;
+                    suppressed = true;
+                }
+            }
+            !suppressed
+        })
+        .collect();
+    for rule in rules.rules() {
+        let Some(check) = rule.check else { continue };
+        let Some(language) = analysis.language() else { continue };
+        if !rule.languages.contains(&language) && !(language.is_js_family() && rule.languages.iter().any(|l| l.is_js_family())) {
+            continue;
+        }
+        let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity) else { continue };
+        for (i, suppression) in analysis.suppressions.iter().enumerate() {
+            let ids = suppression.rule_ids.join(", ");
+            let message = match check {
+                RustCheck::UnusedSuppression if !used[i] => rule.message.replace("{{rules}}", &ids),
+                RustCheck::SuppressionWithoutReason if suppression.reason.is_none() => rule.message.replace("{{rules}}", &ids),
+                _ => continue,
+            };
+            kept.push(Finding {
+                rule_id: rule.id.clone(),
+                category: rule.category,
+                severity,
+                message,
+                span: suppression.span,
+                reason: None,
+                fix: None,
+                related: Vec::new(),
+            });
+        }
+    }
+    kept.sort_by_key(|f| (f.span.start, f.span.end));
+    kept
+}
+
+/// Fills `{{name}}` from predicate variables, then captures. Any capture
+/// holding a secret is masked, so a template can never leak one.
+pub fn render_template(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = after[..close].trim();
+        let value = vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| captures.iter().find(|(n, _, _)| n == name).map(|(_, _, t)| safe_capture_text(t)))
+            .unwrap_or_default();
+        out.push_str(&value);
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn safe_capture_text(text: &str) -> String {
+    let mut value = text.trim().to_string();
+    while let Some(secret) = secrets::find_secret(&value, None) {
+        value.replace_range(secret.start..secret.end, &secret.masked);
+    }
+    const MAX: usize = 60;
+    if value.chars().count() > MAX {
+        value = value.chars().take(MAX).collect::<String>() + "…";
+    }
+    value
+}
+
+/// Whether a rule with language list `languages` can speak in this file.
+pub fn rule_targets(rule: &Rule, kind: FileKind) -> bool {
+    match kind {
+        FileKind::Plain(lang) => rule.languages.contains(&lang),
+        FileKind::Host(_) => rule.languages.iter().any(|l| matches!(l, Language::JavaScript | Language::TypeScript)),
+    }
+}

@@ -1,0 +1,19 @@
+//! Nudge: gentle, contextual security nudges for web apps.
+//!
+//! - [`engine`]: pure analysis (text in, findings out); no protocol, async
+//!   runtime or JSON types.
+//! - [`project`]: reads the workspace from disk (walking, `package.json`,
+//!   `.nudge.toml`, user rules) into an [`engine::Workspace`].
+//! - [`cli`]: `nudge check`, `nudge rules`, `nudge explain` and the output
+//!   formats of the outside contract.
+#![deny(clippy::print_stdout)]
+
+pub mod cli;
+pub mod engine;
+pub mod examples;
+pub mod project;
+
+#[cfg(test)]
+mod rule_example_tests {
+    include!(concat!(env!("OUT_DIR"), "/rule_tests.rs"));
+}

@@ -1,0 +1,335 @@
+//! From files to a [`Workspace`]: walking a directory, reading
+//! `package.json` and `.nudge.toml`, loading user rules, and analysing every
+//! file in parallel. The same path serves disk scans, rule examples and
+//! tests (which pass files held in memory).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::engine::config::CONFIG_FILE_NAME;
+use crate::engine::context::Framework;
+use crate::engine::language::file_kind;
+use crate::engine::{Config, ConfigError, FileInput, ProjectInfo, RuleSet, Workspace, analyze_file};
+
+/// One file's text with its workspace-relative path (`/`-separated).
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Deserialize, Default)]
+struct PackageJson {
+    #[serde(default)]
+    dependencies: BTreeMap<String, serde_json::Value>,
+    #[serde(default, rename = "devDependencies")]
+    dev_dependencies: BTreeMap<String, serde_json::Value>,
+}
+
+/// Reads the frameworks a `package.json` depends on. A manifest that does
+/// not parse yields a project with no frameworks, plus the reason.
+pub fn project_info(root: &str, text: &str) -> (ProjectInfo, Option<String>) {
+    let (manifest, problem) = match serde_json::from_str::<PackageJson>(text) {
+        Ok(m) => (m, None),
+        Err(e) => (PackageJson::default(), Some(format!("not valid JSON ({e})"))),
+    };
+    let mut frameworks: Vec<Framework> = manifest
+        .dependencies
+        .keys()
+        .chain(manifest.dev_dependencies.keys())
+        .filter_map(|d| Framework::from_dependency(d))
+        .collect();
+    frameworks.dedup();
+    // A Next.js or SvelteKit app lists Vite or Express only as tooling.
+    if frameworks.contains(&Framework::Next) || frameworks.contains(&Framework::SvelteKit) || frameworks.contains(&Framework::Nuxt) || frameworks.contains(&Framework::Remix) {
+        frameworks.retain(|f| !matches!(f, Framework::Vite));
+    }
+    (ProjectInfo { root: root.to_string(), frameworks }, problem)
+}
+
+/// The `.nudge.toml` files of a workspace, by directory.
+#[derive(Default)]
+pub struct ConfigIndex {
+    by_dir: BTreeMap<String, Arc<Config>>,
+    /// A configuration found above the workspace root, if any.
+    outer: Option<Arc<Config>>,
+    default: Arc<Config>,
+}
+
+impl ConfigIndex {
+    /// The configuration governing `path`: the nearest `.nudge.toml` above it.
+    pub fn for_path(&self, path: &str) -> Arc<Config> {
+        let mut dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        loop {
+            if let Some(config) = self.by_dir.get(dir) {
+                return config.clone();
+            }
+            if dir.is_empty() {
+                break;
+            }
+            dir = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        }
+        self.outer.clone().unwrap_or_else(|| self.default.clone())
+    }
+
+    /// Path relative to the directory of the governing config.
+    fn relative_to_config<'a>(&self, path: &'a str) -> &'a str {
+        let mut dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        loop {
+            if self.by_dir.contains_key(dir) {
+                return if dir.is_empty() { path } else { &path[dir.len() + 1..] };
+            }
+            if dir.is_empty() {
+                return path;
+            }
+            dir = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        }
+    }
+}
+
+/// A workspace ready for findings, with what was noticed while loading it.
+pub struct LoadedWorkspace {
+    pub workspace: Workspace,
+    pub rules: RuleSet,
+    /// One-line notes: skipped files, manifests that do not parse.
+    pub notes: Vec<String>,
+}
+
+/// Builds a workspace from files held in memory. `.nudge.toml` and
+/// `package.json` entries among them configure the rest.
+pub fn build_workspace(
+    files: Vec<SourceFile>,
+    rules: RuleSet,
+    outer_config: Option<Config>,
+) -> Result<LoadedWorkspace, ConfigError> {
+    let mut configs = ConfigIndex { outer: outer_config.map(Arc::new), ..ConfigIndex::default() };
+    let mut notes = Vec::new();
+    let mut workspace = Workspace::new();
+    for file in &files {
+        let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", file.path.as_str()));
+        if name == CONFIG_FILE_NAME {
+            let config = Config::parse(Path::new(&file.path), &file.text)?;
+            check_rule_ids(&config, &rules, &file.path, &file.text)?;
+            configs.by_dir.insert(dir.to_string(), Arc::new(config));
+        } else if name == "package.json" {
+            let (info, problem) = project_info(dir, &file.text);
+            if let Some(problem) = problem {
+                notes.push(format!("{}: {problem}; framework conventions are not applied there", file.path));
+            }
+            workspace.set_project(info);
+        }
+    }
+    if let Some(outer) = &configs.outer {
+        check_rule_ids(outer, &rules, &outer.root.join(CONFIG_FILE_NAME).display().to_string(), "")?;
+    }
+    let analyses: Vec<_> = files
+        .par_iter()
+        .filter(|f| file_kind(Path::new(&f.path)).is_some())
+        .filter_map(|file| {
+            let config = configs.for_path(&file.path);
+            if config.is_excluded(Path::new(configs.relative_to_config(&file.path))) {
+                return None;
+            }
+            let input = FileInput { path: &file.path, text: &file.text, config: &config };
+            Some((analyze_file(&input, &rules), config))
+        })
+        .collect();
+    for (analysis, config) in analyses {
+        workspace.upsert(analysis, config);
+    }
+    workspace.refresh();
+    Ok(LoadedWorkspace { workspace, rules, notes })
+}
+
+fn check_rule_ids(config: &Config, rules: &RuleSet, path: &str, text: &str) -> Result<(), ConfigError> {
+    for id in config.configured_rule_ids() {
+        if rules.get(id).is_none() {
+            let line = text.find(&format!("\"{id}\"")).or_else(|| text.find(id)).map(|o| text[..o].matches('\n').count() + 1);
+            return Err(ConfigError {
+                path: PathBuf::from(path),
+                line,
+                message: format!("unknown rule `{id}` (see `nudge rules`)"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Directories never worth walking: dependencies, build output, caches.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules", ".git", ".next", ".nuxt", ".svelte-kit", ".output", ".vercel", ".netlify", ".turbo",
+    ".cache", "dist", "build", "out", "coverage", "vendor", ".expo", "target", ".yarn", ".pnpm-store",
+];
+
+/// Files larger than this are skipped with a note: generated bundles and
+/// data dumps, not code someone types.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Walks `root` and builds its workspace. Config errors stop the scan;
+/// everything else (unreadable, binary, huge or minified files) becomes a
+/// note and the rest goes on.
+pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
+    let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .parents(true)
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_str().unwrap_or("");
+            !(entry.file_type().is_some_and(|t| t.is_dir()) && SKIPPED_DIRS.contains(&name))
+        })
+        .build();
+    let mut notes = Vec::new();
+    let mut manifest_dirs: BTreeSet<PathBuf> = BTreeSet::from([root.to_path_buf()]);
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                notes.push(format!("skipped: {e}"));
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "package.json" {
+            manifest_dirs.insert(path.parent().unwrap_or(root).to_path_buf());
+        }
+        if name == "package.json" || name == CONFIG_FILE_NAME || file_kind(path).is_some() {
+            paths.insert(path.to_path_buf());
+        }
+    }
+    // `.env` files are usually git-ignored, yet public-prefixed values in
+    // them still ship to the browser: read them next to each project root.
+    for dir in &manifest_dirs {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_str().unwrap_or("");
+                if (name == ".env" || name.starts_with(".env.")) && entry.path().is_file() {
+                    paths.insert(entry.path());
+                }
+            }
+        }
+    }
+    let read: Vec<Result<SourceFile, String>> = paths.par_iter().map(|p| read_source(root, p)).collect();
+    let mut files = Vec::new();
+    for item in read {
+        match item {
+            Ok(file) => files.push(file),
+            Err(note) => notes.push(note),
+        }
+    }
+    let mut rules = RuleSet::builtin();
+    let mut outer_config = None;
+    for dir in ancestors_to_repo_root(root) {
+        rules.add_dir(&dir.join(".nudge").join("rules"));
+        if dir != root && outer_config.is_none() {
+            let candidate = dir.join(CONFIG_FILE_NAME);
+            if let Ok(text) = std::fs::read_to_string(&candidate) {
+                outer_config = Some(Config::parse(&candidate, &text)?);
+            }
+        }
+    }
+    let mut loaded = build_workspace(files, rules, outer_config)?;
+    notes.append(&mut loaded.notes);
+    loaded.notes = notes;
+    Ok(loaded)
+}
+
+/// `root` and its ancestors up to the one holding `.git` (inclusive).
+fn ancestors_to_repo_root(root: &Path) -> Vec<PathBuf> {
+    let absolute = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut out = Vec::new();
+    for dir in absolute.ancestors() {
+        out.push(dir.to_path_buf());
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    if out.iter().all(|d| !d.join(".git").exists()) {
+        out.truncate(1);
+    }
+    out
+}
+
+fn read_source(root: &Path, path: &Path) -> Result<SourceFile, String> {
+    let rel = relative_slash_path(root, path);
+    let meta = std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("{rel}: skipped, larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err(format!("{rel}: skipped, looks like a binary file"));
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.contains(".min.") || looks_minified(&bytes) {
+        return Err(format!("{rel}: skipped, looks minified"));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            // Analyse what is readable rather than losing the whole file.
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
+    };
+    Ok(SourceFile { path: rel, text })
+}
+
+fn looks_minified(bytes: &[u8]) -> bool {
+    const SAMPLE: usize = 64 * 1024;
+    let sample = &bytes[..bytes.len().min(SAMPLE)];
+    if sample.len() < 4096 {
+        return false;
+    }
+    let lines = sample.iter().filter(|b| **b == b'\n').count() + 1;
+    sample.len() / lines > 400
+}
+
+/// `path` relative to `root`, `/`-separated.
+pub fn relative_slash_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frameworks_from_package_json() {
+        let (info, problem) = project_info("web", r#"{"dependencies":{"next":"15","react":"19"},"devDependencies":{"vite":"5"}}"#);
+        assert!(problem.is_none());
+        assert_eq!(info.frameworks, [Framework::Next]);
+        let (info, problem) = project_info("", "{ nope");
+        assert!(info.frameworks.is_empty());
+        assert!(problem.unwrap().starts_with("not valid JSON"));
+    }
+
+    #[test]
+    fn nearest_config_wins() {
+        let files = vec![
+            SourceFile { path: ".nudge.toml".into(), text: "[sql]\nexposed_schemas = [\"a\"]\n".into() },
+            SourceFile { path: "sub/.nudge.toml".into(), text: "[sql]\nexposed_schemas = [\"b\"]\n".into() },
+        ];
+        let loaded = build_workspace(files, RuleSet::empty(), None).unwrap();
+        drop(loaded);
+        let mut index = ConfigIndex::default();
+        index.by_dir.insert(String::new(), Arc::new(Config::parse(Path::new(".nudge.toml"), "[sql]\nexposed_schemas = [\"a\"]").unwrap()));
+        index.by_dir.insert("sub".into(), Arc::new(Config::parse(Path::new("sub/.nudge.toml"), "[sql]\nexposed_schemas = [\"b\"]").unwrap()));
+        assert_eq!(index.for_path("sub/x/y.sql").exposed_schemas, ["b"]);
+        assert_eq!(index.for_path("other/y.sql").exposed_schemas, ["a"]);
+        assert_eq!(index.relative_to_config("sub/x/y.sql"), "x/y.sql");
+    }
+}

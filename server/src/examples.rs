@@ -10,33 +10,64 @@ use crate::project::{SourceFile, build_workspace};
 pub fn verify_rule(rules: &RuleSet, rule: &Rule) -> Vec<String> {
     let mut failures = Vec::new();
     if rule.flagged.is_empty() {
-        failures.push(format!("{}: needs at least one [[flagged]] example", rule.id));
+        failures.push(format!(
+            "{}: needs at least one [[flagged]] example",
+            rule.id
+        ));
     }
     if rule.clean.is_empty() {
         failures.push(format!("{}: needs at least one [[clean]] example", rule.id));
     }
     for (index, example) in rule.flagged.iter().enumerate() {
         if let Err(problem) = run_example(rules, rule, example, true) {
-            failures.push(format!("{}: flagged example {} ({}): {problem}", rule.id, index + 1, example.path));
+            failures.push(format!(
+                "{}: flagged example {} ({}): {problem}",
+                rule.id,
+                index + 1,
+                example.path
+            ));
         }
     }
     for (index, example) in rule.clean.iter().enumerate() {
         if let Err(problem) = run_example(rules, rule, example, false) {
-            failures.push(format!("{}: clean example {} ({}): {problem}", rule.id, index + 1, example.path));
+            failures.push(format!(
+                "{}: clean example {} ({}): {problem}",
+                rule.id,
+                index + 1,
+                example.path
+            ));
         }
     }
     failures
 }
 
-fn run_example(rules: &RuleSet, rule: &Rule, example: &Example, expect_flagged: bool) -> Result<(), String> {
-    let mut files = vec![SourceFile { path: example.path.clone(), text: example.code.clone() }];
-    files.extend(example.files.iter().map(|(path, text)| SourceFile { path: path.clone(), text: text.clone() }));
-    let loaded = build_workspace(files, rules.clone(), None).map_err(|e| format!("config error: {e}"))?;
+fn run_example(
+    rules: &RuleSet,
+    rule: &Rule,
+    example: &Example,
+    expect_flagged: bool,
+) -> Result<(), String> {
+    let mut files = vec![SourceFile {
+        path: example.path.clone(),
+        text: example.code.clone(),
+    }];
+    files.extend(example.files.iter().map(|(path, text)| SourceFile {
+        path: path.clone(),
+        text: text.clone(),
+    }));
+    let loaded =
+        build_workspace(files, rules.clone(), None).map_err(|e| format!("config error: {e}"))?;
     let findings = loaded.workspace.findings(&example.path, &loaded.rules);
     let own: Vec<_> = findings.iter().filter(|f| f.rule_id == rule.id).collect();
     if expect_flagged && own.is_empty() {
-        let context = loaded.workspace.context_of(&example.path).map(|c| format!("{} ({})", c.kind, c.reason));
-        return Err(format!("expected a finding, got none; context: {}", context.unwrap_or_default()));
+        let context = loaded
+            .workspace
+            .context_of(&example.path)
+            .map(|c| format!("{} ({})", c.kind, c.reason));
+        return Err(format!(
+            "expected a finding, got none; context: {}",
+            context.unwrap_or_default()
+        ));
     }
     if !expect_flagged && !own.is_empty() {
         return Err(format!("expected no finding, got: {}", own[0].message));
@@ -56,8 +87,18 @@ fn run_example(rules: &RuleSet, rule: &Rule, example: &Example, expect_flagged: 
 /// Panics with every failing example of a built-in rule.
 pub fn assert_builtin_rule_examples(id: &str) {
     let rules = RuleSet::builtin();
-    assert!(rules.errors.is_empty(), "built-in rules must load: {:?}", rules.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>());
-    let rule = rules.get(id).unwrap_or_else(|| panic!("rule {id} is built in"));
+    assert!(
+        rules.errors.is_empty(),
+        "built-in rules must load: {:?}",
+        rules
+            .errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let rule = rules
+        .get(id)
+        .unwrap_or_else(|| panic!("rule {id} is built in"));
     let failures = verify_rule(&rules, rule);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

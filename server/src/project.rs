@@ -13,7 +13,9 @@ use serde::Deserialize;
 use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::context::Framework;
 use crate::engine::language::file_kind;
-use crate::engine::{Config, ConfigError, FileInput, ProjectInfo, RuleSet, Workspace, analyze_file};
+use crate::engine::{
+    Config, ConfigError, FileInput, ProjectInfo, RuleSet, Workspace, analyze_file,
+};
 
 /// One file's text with its workspace-relative path (`/`-separated).
 #[derive(Clone, Debug)]
@@ -35,7 +37,10 @@ struct PackageJson {
 pub fn project_info(root: &str, text: &str) -> (ProjectInfo, Option<String>) {
     let (manifest, problem) = match serde_json::from_str::<PackageJson>(text) {
         Ok(m) => (m, None),
-        Err(e) => (PackageJson::default(), Some(format!("not valid JSON ({e})"))),
+        Err(e) => (
+            PackageJson::default(),
+            Some(format!("not valid JSON ({e})")),
+        ),
     };
     let mut frameworks: Vec<Framework> = manifest
         .dependencies
@@ -45,10 +50,20 @@ pub fn project_info(root: &str, text: &str) -> (ProjectInfo, Option<String>) {
         .collect();
     frameworks.dedup();
     // A Next.js or SvelteKit app lists Vite or Express only as tooling.
-    if frameworks.contains(&Framework::Next) || frameworks.contains(&Framework::SvelteKit) || frameworks.contains(&Framework::Nuxt) || frameworks.contains(&Framework::Remix) {
+    if frameworks.contains(&Framework::Next)
+        || frameworks.contains(&Framework::SvelteKit)
+        || frameworks.contains(&Framework::Nuxt)
+        || frameworks.contains(&Framework::Remix)
+    {
         frameworks.retain(|f| !matches!(f, Framework::Vite));
     }
-    (ProjectInfo { root: root.to_string(), frameworks }, problem)
+    (
+        ProjectInfo {
+            root: root.to_string(),
+            frameworks,
+        },
+        problem,
+    )
 }
 
 /// The `.nudge.toml` files of a workspace, by directory.
@@ -81,7 +96,11 @@ impl ConfigIndex {
         let mut dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         loop {
             if self.by_dir.contains_key(dir) {
-                return if dir.is_empty() { path } else { &path[dir.len() + 1..] };
+                return if dir.is_empty() {
+                    path
+                } else {
+                    &path[dir.len() + 1..]
+                };
             }
             if dir.is_empty() {
                 return path;
@@ -106,11 +125,17 @@ pub fn build_workspace(
     rules: RuleSet,
     outer_config: Option<Config>,
 ) -> Result<LoadedWorkspace, ConfigError> {
-    let mut configs = ConfigIndex { outer: outer_config.map(Arc::new), ..ConfigIndex::default() };
+    let mut configs = ConfigIndex {
+        outer: outer_config.map(Arc::new),
+        ..ConfigIndex::default()
+    };
     let mut notes = Vec::new();
     let mut workspace = Workspace::new();
     for file in &files {
-        let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", file.path.as_str()));
+        let (dir, name) = file
+            .path
+            .rsplit_once('/')
+            .unwrap_or(("", file.path.as_str()));
         if name == CONFIG_FILE_NAME {
             let config = Config::parse(Path::new(&file.path), &file.text)?;
             check_rule_ids(&config, &rules, &file.path, &file.text)?;
@@ -118,13 +143,21 @@ pub fn build_workspace(
         } else if name == "package.json" {
             let (info, problem) = project_info(dir, &file.text);
             if let Some(problem) = problem {
-                notes.push(format!("{}: {problem}; framework conventions are not applied there", file.path));
+                notes.push(format!(
+                    "{}: {problem}; framework conventions are not applied there",
+                    file.path
+                ));
             }
             workspace.set_project(info);
         }
     }
     if let Some(outer) = &configs.outer {
-        check_rule_ids(outer, &rules, &outer.root.join(CONFIG_FILE_NAME).display().to_string(), "")?;
+        check_rule_ids(
+            outer,
+            &rules,
+            &outer.root.join(CONFIG_FILE_NAME).display().to_string(),
+            "",
+        )?;
     }
     let analyses: Vec<_> = files
         .par_iter()
@@ -134,7 +167,11 @@ pub fn build_workspace(
             if config.is_excluded(Path::new(configs.relative_to_config(&file.path))) {
                 return None;
             }
-            let input = FileInput { path: &file.path, text: &file.text, config: &config };
+            let input = FileInput {
+                path: &file.path,
+                text: &file.text,
+                config: &config,
+            };
             Some((analyze_file(&input, &rules), config))
         })
         .collect();
@@ -142,13 +179,25 @@ pub fn build_workspace(
         workspace.upsert(analysis, config);
     }
     workspace.refresh();
-    Ok(LoadedWorkspace { workspace, rules, notes })
+    Ok(LoadedWorkspace {
+        workspace,
+        rules,
+        notes,
+    })
 }
 
-fn check_rule_ids(config: &Config, rules: &RuleSet, path: &str, text: &str) -> Result<(), ConfigError> {
+fn check_rule_ids(
+    config: &Config,
+    rules: &RuleSet,
+    path: &str,
+    text: &str,
+) -> Result<(), ConfigError> {
     for id in config.configured_rule_ids() {
         if rules.get(id).is_none() {
-            let line = text.find(&format!("\"{id}\"")).or_else(|| text.find(id)).map(|o| text[..o].matches('\n').count() + 1);
+            let line = text
+                .find(&format!("\"{id}\""))
+                .or_else(|| text.find(id))
+                .map(|o| text[..o].matches('\n').count() + 1);
             return Err(ConfigError {
                 path: PathBuf::from(path),
                 line,
@@ -161,8 +210,25 @@ fn check_rule_ids(config: &Config, rules: &RuleSet, path: &str, text: &str) -> R
 
 /// Directories never worth walking: dependencies, build output, caches.
 pub const SKIPPED_DIRS: &[&str] = &[
-    "node_modules", ".git", ".next", ".nuxt", ".svelte-kit", ".output", ".vercel", ".netlify", ".turbo",
-    ".cache", "dist", "build", "out", "coverage", "vendor", ".expo", "target", ".yarn", ".pnpm-store",
+    "node_modules",
+    ".git",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".output",
+    ".vercel",
+    ".netlify",
+    ".turbo",
+    ".cache",
+    "dist",
+    "build",
+    "out",
+    "coverage",
+    "vendor",
+    ".expo",
+    "target",
+    ".yarn",
+    ".pnpm-store",
 ];
 
 /// Files larger than this are skipped with a note: generated bundles and
@@ -219,7 +285,8 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
             }
         }
     }
-    let read: Vec<Result<SourceFile, String>> = paths.par_iter().map(|p| read_source(root, p)).collect();
+    let read: Vec<Result<SourceFile, String>> =
+        paths.par_iter().map(|p| read_source(root, p)).collect();
     let mut files = Vec::new();
     for item in read {
         match item {
@@ -262,9 +329,13 @@ fn ancestors_to_repo_root(root: &Path) -> Vec<PathBuf> {
 
 fn read_source(root: &Path, path: &Path) -> Result<SourceFile, String> {
     let rel = relative_slash_path(root, path);
-    let meta = std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(format!("{rel}: skipped, larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)));
+        return Err(format!(
+            "{rel}: skipped, larger than {} MiB",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
@@ -309,7 +380,10 @@ mod tests {
 
     #[test]
     fn frameworks_from_package_json() {
-        let (info, problem) = project_info("web", r#"{"dependencies":{"next":"15","react":"19"},"devDependencies":{"vite":"5"}}"#);
+        let (info, problem) = project_info(
+            "web",
+            r#"{"dependencies":{"next":"15","react":"19"},"devDependencies":{"vite":"5"}}"#,
+        );
         assert!(problem.is_none());
         assert_eq!(info.frameworks, [Framework::Next]);
         let (info, problem) = project_info("", "{ nope");
@@ -320,14 +394,35 @@ mod tests {
     #[test]
     fn nearest_config_wins() {
         let files = vec![
-            SourceFile { path: ".nudge.toml".into(), text: "[sql]\nexposed_schemas = [\"a\"]\n".into() },
-            SourceFile { path: "sub/.nudge.toml".into(), text: "[sql]\nexposed_schemas = [\"b\"]\n".into() },
+            SourceFile {
+                path: ".nudge.toml".into(),
+                text: "[sql]\nexposed_schemas = [\"a\"]\n".into(),
+            },
+            SourceFile {
+                path: "sub/.nudge.toml".into(),
+                text: "[sql]\nexposed_schemas = [\"b\"]\n".into(),
+            },
         ];
         let loaded = build_workspace(files, RuleSet::empty(), None).unwrap();
         drop(loaded);
         let mut index = ConfigIndex::default();
-        index.by_dir.insert(String::new(), Arc::new(Config::parse(Path::new(".nudge.toml"), "[sql]\nexposed_schemas = [\"a\"]").unwrap()));
-        index.by_dir.insert("sub".into(), Arc::new(Config::parse(Path::new("sub/.nudge.toml"), "[sql]\nexposed_schemas = [\"b\"]").unwrap()));
+        index.by_dir.insert(
+            String::new(),
+            Arc::new(
+                Config::parse(Path::new(".nudge.toml"), "[sql]\nexposed_schemas = [\"a\"]")
+                    .unwrap(),
+            ),
+        );
+        index.by_dir.insert(
+            "sub".into(),
+            Arc::new(
+                Config::parse(
+                    Path::new("sub/.nudge.toml"),
+                    "[sql]\nexposed_schemas = [\"b\"]",
+                )
+                .unwrap(),
+            ),
+        );
         assert_eq!(index.for_path("sub/x/y.sql").exposed_schemas, ["b"]);
         assert_eq!(index.for_path("other/y.sql").exposed_schemas, ["a"]);
         assert_eq!(index.relative_to_config("sub/x/y.sql"), "x/y.sql");

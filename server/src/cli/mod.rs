@@ -18,7 +18,11 @@ use crate::project::{LoadedWorkspace, load_dir, relative_slash_path};
 pub use output::{OutputFinding, to_json, to_sarif};
 
 #[derive(Parser)]
-#[command(name = "nudge", version, about = "Gentle, contextual security nudges for web apps")]
+#[command(
+    name = "nudge",
+    version,
+    about = "Gentle, contextual security nudges for web apps"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -127,7 +131,11 @@ fn rules(args: RulesArgs) -> Result<i32, UsageError> {
     }
     stdout_write(&out);
     if args.verify {
-        let failures: Vec<String> = rules.rules().iter().flat_map(|r| crate::examples::verify_rule(&rules, r)).collect();
+        let failures: Vec<String> = rules
+            .rules()
+            .iter()
+            .flat_map(|r| crate::examples::verify_rule(&rules, r))
+            .collect();
         for failure in &failures {
             let _ = writeln!(io::stderr(), "nudge: {failure}");
         }
@@ -141,9 +149,14 @@ fn rules(args: RulesArgs) -> Result<i32, UsageError> {
 fn explain(id: &str) -> Result<i32, UsageError> {
     let rules = rules_for_cwd();
     let Some(rule) = rules.get(id) else {
-        return Err(UsageError(format!("unknown rule `{id}` (see `nudge rules`)")));
+        return Err(UsageError(format!(
+            "unknown rule `{id}` (see `nudge rules`)"
+        )));
     };
-    let mut out = format!("# {}\n\ncategory: {} · default severity: {}\n\n", rule.id, rule.category, rule.severity);
+    let mut out = format!(
+        "# {}\n\ncategory: {} · default severity: {}\n\n",
+        rule.id, rule.category, rule.severity
+    );
     out.push_str(rule.docs.trim());
     out.push('\n');
     if !rule.references.is_empty() {
@@ -164,19 +177,38 @@ struct Scan {
 
 fn display_prefix(root: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let absolute = if root.is_absolute() { root.to_path_buf() } else { cwd.join(root) };
+    let absolute = if root.is_absolute() {
+        root.to_path_buf()
+    } else {
+        cwd.join(root)
+    };
     let rel = relative_slash_path(&cwd, &absolute);
-    let rel = rel.trim_start_matches("./").trim_start_matches('.').trim_matches('/').to_string();
-    if rel.is_empty() { rel } else { format!("{rel}/") }
+    let rel = rel
+        .trim_start_matches("./")
+        .trim_start_matches('.')
+        .trim_matches('/')
+        .to_string();
+    if rel.is_empty() {
+        rel
+    } else {
+        format!("{rel}/")
+    }
 }
 
 /// For a file argument, the directory to load so that cross-file facts are
 /// known: the nearest ancestor with `.nudge.toml`, `.git` or `package.json`.
 fn root_for_file(file: &Path) -> PathBuf {
-    let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut fallback = None;
     for dir in parent.ancestors() {
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         if dir.join(".nudge.toml").exists() || dir.join(".git").exists() {
             return dir.to_path_buf();
         }
@@ -189,18 +221,28 @@ fn root_for_file(file: &Path) -> PathBuf {
 
 fn load_scan(path: &Path) -> Result<Scan, UsageError> {
     if !path.exists() {
-        return Err(UsageError(format!("{}: no such file or directory", path.display())));
+        return Err(UsageError(format!(
+            "{}: no such file or directory",
+            path.display()
+        )));
     }
     let (root, only) = if path.is_file() {
         let root = root_for_file(path);
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let canonical_file = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        (root, Some(relative_slash_path(&canonical_root, &canonical_file)))
+        (
+            root,
+            Some(relative_slash_path(&canonical_root, &canonical_file)),
+        )
     } else {
         (path.to_path_buf(), None)
     };
     let loaded = load_dir(&root).map_err(|e| UsageError(e.to_string()))?;
-    Ok(Scan { display_prefix: display_prefix(&root), loaded, only })
+    Ok(Scan {
+        display_prefix: display_prefix(&root),
+        loaded,
+        only,
+    })
 }
 
 fn check(args: CheckArgs) -> Result<i32, UsageError> {
@@ -221,10 +263,15 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
     for path in &args.paths {
         scans.push(load_scan(path)?);
     }
-    let first_rules = &scans.first().map(|s| s.loaded.rules.clone()).unwrap_or_else(RuleSet::builtin);
+    let first_rules = &scans
+        .first()
+        .map(|s| s.loaded.rules.clone())
+        .unwrap_or_else(RuleSet::builtin);
     for rule in &args.rule {
         if first_rules.get(rule).is_none() {
-            return Err(UsageError(format!("unknown rule `{rule}` (see `nudge rules`)")));
+            return Err(UsageError(format!(
+                "unknown rule `{rule}` (see `nudge rules`)"
+            )));
         }
     }
     let mut reported_errors = Vec::new();
@@ -264,12 +311,16 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
             }
         }
     }
-    findings.sort_by(|a, b| (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule)));
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
+    });
     match args.format {
         Format::Json => stdout_write(&to_json(&findings)),
         Format::Sarif => stdout_write(&to_sarif(&findings, first_rules)),
         Format::Text => {
-            let color = !args.no_color && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = !args.no_color
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
             stdout_write(&output::to_text(&findings, file_count, color));
         }
     }
@@ -280,12 +331,21 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
 fn explain_context(file: &Path) -> Result<i32, UsageError> {
     let scan = load_scan(file)?;
     let Some(path) = scan.only.as_deref() else {
-        return Err(UsageError(format!("{}: --explain-context takes a file", file.display())));
+        return Err(UsageError(format!(
+            "{}: --explain-context takes a file",
+            file.display()
+        )));
     };
     let Some(context) = scan.loaded.workspace.context_of(path) else {
-        return Err(UsageError(format!("{}: not a file Nudge analyses (or excluded by configuration)", file.display())));
+        return Err(UsageError(format!(
+            "{}: not a file Nudge analyses (or excluded by configuration)",
+            file.display()
+        )));
     };
-    stdout_write(&format!("{}{path}: {}\n  because {}\n", scan.display_prefix, context.kind, context.reason));
+    stdout_write(&format!(
+        "{}{path}: {}\n  because {}\n",
+        scan.display_prefix, context.kind, context.reason
+    ));
     Ok(0)
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::engine::source::LineIndex;
-use crate::engine::{Finding, RuleSet, Severity};
+use crate::engine::{Finding, RuleSet, Severity, secrets};
 
 /// A finding with positions resolved for output. Field order and names are
 /// the JSON contract.
@@ -51,8 +51,9 @@ impl OutputFinding {
         let (_, last_end) = index.line_span(text, end_line - 1);
         let snippet = Snippetted {
             first_line: line,
-            text: text[first_start..last_end].to_string(),
-            span: (finding.span.start - first_start)..(finding.span.end.min(last_end) - first_start),
+            text: secrets::mask_in_place(&text[first_start..last_end]),
+            span: (finding.span.start - first_start)
+                ..(finding.span.end.min(last_end) - first_start),
             fix_title: finding.fix.as_ref().map(|f| f.title.clone()),
         };
         OutputFinding {
@@ -90,9 +91,23 @@ fn uri_path(path: &str) -> String {
     let mut out = String::new();
     for byte in path.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b'+' | b'@' | b'$' | b'!' | b'(' | b')' | b',' | b';' | b'=' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'_'
+            | b'.'
+            | b'~'
+            | b'/'
+            | b'+'
+            | b'@'
+            | b'$'
+            | b'!'
+            | b'('
+            | b')'
+            | b','
+            | b';'
+            | b'=' => out.push(byte as char),
             other => out.push_str(&format!("%{other:02X}")),
         }
     }
@@ -118,7 +133,12 @@ pub fn to_sarif(findings: &[OutputFinding], rules: &RuleSet) -> String {
             })
         })
         .collect();
-    let index_of: BTreeMap<&str, usize> = rules.rules().iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let index_of: BTreeMap<&str, usize> = rules
+        .rules()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     let results: Vec<serde_json::Value> = findings
         .iter()
         .map(|f| {
@@ -146,7 +166,10 @@ pub fn to_sarif(findings: &[OutputFinding], rules: &RuleSet) -> String {
         })
         .collect();
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut root_uri = format!("file://{}", uri_path(&cwd.to_string_lossy().replace('\\', "/")));
+    let mut root_uri = format!(
+        "file://{}",
+        uri_path(&cwd.to_string_lossy().replace('\\', "/"))
+    );
     if !root_uri.ends_with('/') {
         root_uri.push('/');
     }
@@ -184,7 +207,11 @@ fn first_paragraph(markdown: &str) -> String {
 
 /// Code frames with the span underlined, then a gentle summary.
 pub fn to_text(findings: &[OutputFinding], file_count: usize, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for f in findings {
         let level = match f.severity {
@@ -193,14 +220,26 @@ pub fn to_text(findings: &[OutputFinding], file_count: usize, color: bool) -> St
             Severity::Warning => Level::WARNING,
             Severity::Error => Level::ERROR,
         };
-        let mut group = Group::with_title(level.clone().primary_title(f.message.as_str()).id(f.rule.as_str())).element(
+        let mut group = Group::with_title(
+            level
+                .clone()
+                .primary_title(f.message.as_str())
+                .id(f.rule.as_str()),
+        )
+        .element(
             Snippet::source(f.snippet.text.as_str())
                 .line_start(f.snippet.first_line)
-                .path(format!("{}:{}:{}", f.path, f.line, f.column))
-                .annotation(AnnotationKind::Primary.span(f.snippet.span.clone()).label(f.category.as_str())),
+                .path(f.path.as_str())
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(f.snippet.span.clone())
+                        .label(f.category.as_str()),
+                ),
         );
         if let Some(title) = &f.snippet.fix_title {
-            group = group.element(Level::HELP.message(format!("quick fix available in the editor: {title}")));
+            group = group.element(
+                Level::HELP.message(format!("quick fix available in the editor: {title}")),
+            );
         }
         group = group.element(Level::NOTE.message(format!("more: nudge explain {}", f.rule)));
         out.push_str(&renderer.render(&[group]));
@@ -211,7 +250,11 @@ pub fn to_text(findings: &[OutputFinding], file_count: usize, color: bool) -> St
 }
 
 fn summary(findings: &[OutputFinding], file_count: usize) -> String {
-    let files = if file_count == 1 { "1 file".to_string() } else { format!("{file_count} files") };
+    let files = if file_count == 1 {
+        "1 file".to_string()
+    } else {
+        format!("{file_count} files")
+    };
     if findings.is_empty() {
         return format!("Nudge looked at {files} and found nothing that needs a second look.\n");
     }
@@ -219,8 +262,13 @@ fn summary(findings: &[OutputFinding], file_count: usize) -> String {
     for f in findings {
         *by_category.entry(f.category.as_str()).or_default() += 1;
     }
-    let count = if findings.len() == 1 { "1 nudge".to_string() } else { format!("{} nudges", findings.len()) };
-    let mut out = format!("Nudge looked at {files} and has {count} worth a look before production:\n");
+    let count = if findings.len() == 1 {
+        "1 nudge".to_string()
+    } else {
+        format!("{} nudges", findings.len())
+    };
+    let mut out =
+        format!("Nudge looked at {files} and has {count} worth a look before production:\n");
     for (category, n) in by_category {
         out.push_str(&format!("  {n:>3}  {category}\n"));
     }

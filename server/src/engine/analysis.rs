@@ -89,7 +89,9 @@ pub fn parse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tree>
         let mut parsers = parsers.borrow_mut();
         let parser = parsers.entry(language).or_insert_with(|| {
             let mut parser = Parser::new();
-            parser.set_language(&grammar).expect("bundled grammar matches tree-sitter version");
+            parser
+                .set_language(&grammar)
+                .expect("bundled grammar matches tree-sitter version");
             parser
         });
         parser.parse(text, old)
@@ -101,13 +103,23 @@ pub fn parse_views(kind: FileKind, text: &str) -> Vec<ParsedView> {
     match kind {
         FileKind::Plain(Language::Env) => Vec::new(),
         FileKind::Plain(language) => parse(language, text, None)
-            .map(|tree| vec![ParsedView { language, tree, text: Arc::from(text) }])
+            .map(|tree| {
+                vec![ParsedView {
+                    language,
+                    tree,
+                    text: Arc::from(text),
+                }]
+            })
             .unwrap_or_default(),
         FileKind::Host(host) => script_views(host, text)
             .into_iter()
             .filter_map(|view| {
                 let tree = parse(view.language, &view.text, None)?;
-                Some(ParsedView { language: view.language, tree, text: Arc::from(view.text) })
+                Some(ParsedView {
+                    language: view.language,
+                    tree,
+                    text: Arc::from(view.text),
+                })
             })
             .collect(),
     }
@@ -123,7 +135,12 @@ pub fn analyze_file(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
 
 /// Analyses a file whose regions are already parsed (the language server
 /// keeps trees and re-parses incrementally).
-pub fn analyze_parsed(input: &FileInput<'_>, kind: Option<FileKind>, views: &[ParsedView], rules: &RuleSet) -> FileAnalysis {
+pub fn analyze_parsed(
+    input: &FileInput<'_>,
+    kind: Option<FileKind>,
+    views: &[ParsedView],
+    rules: &RuleSet,
+) -> FileAnalysis {
     let text = input.text;
     let line_index = LineIndex::new(text);
     let mut facts = FileFacts::default();
@@ -132,7 +149,9 @@ pub fn analyze_parsed(input: &FileInput<'_>, kind: Option<FileKind>, views: &[Pa
         has_syntax_errors |= view.tree.root_node().has_error();
         match view.language {
             Language::Sql => facts::sql_facts(&view.tree, &view.text, &mut facts),
-            lang if lang.is_js_family() => facts::js_facts(lang, &view.tree, &view.text, &mut facts),
+            lang if lang.is_js_family() => {
+                facts::js_facts(lang, &view.tree, &view.text, &mut facts)
+            }
             _ => {}
         }
     }
@@ -148,17 +167,38 @@ pub fn analyze_parsed(input: &FileInput<'_>, kind: Option<FileKind>, views: &[Pa
     for (rule, _) in rules.rules().iter().zip(&live).filter(|(_, live)| **live) {
         for view in views {
             if let Some(query) = rule.queries.get(&view.language) {
-                run_query(rule, query, view, input.config, &facts.imports, &mut candidates);
+                run_query(
+                    rule,
+                    query,
+                    view,
+                    input.config,
+                    &facts.imports,
+                    &mut candidates,
+                );
             }
         }
-        if kind == Some(FileKind::Plain(Language::Env)) && rule.languages.contains(&Language::Env) {
+        if kind == Some(FileKind::Plain(Language::Env))
+            && rule.languages.contains(&Language::Env)
+            && rule.check.is_none()
+        {
             for entry in &facts.env_entries {
                 let captures = vec![
                     ("key".to_string(), entry.key_span, entry.key.clone()),
                     ("value".to_string(), entry.value_span, entry.value.clone()),
-                    ("match".to_string(), entry.span, text[entry.span.range()].to_string()),
+                    (
+                        "match".to_string(),
+                        entry.span,
+                        text[entry.span.range()].to_string(),
+                    ),
                 ];
-                push_candidate(rule, captures, entry.span.start, input.config, &facts.imports, &mut candidates);
+                push_candidate(
+                    rule,
+                    captures,
+                    entry.span.start,
+                    input.config,
+                    &facts.imports,
+                    &mut candidates,
+                );
             }
         }
     }
@@ -216,12 +256,18 @@ fn run_query(
             }
             let node = capture.node;
             let text = view.text.get(node.byte_range()).unwrap_or("").to_string();
-            captures.push((name.to_string(), Span::new(node.start_byte(), node.end_byte()), text));
+            captures.push((
+                name.to_string(),
+                Span::new(node.start_byte(), node.end_byte()),
+                text,
+            ));
             if let Some((binding_span, binding)) = binding_name(node, &view.text) {
                 captures.push((format!("{name}{BINDING_SUFFIX}"), binding_span, binding));
             }
         }
-        let Some(report_node) = report_node else { continue };
+        let Some(report_node) = report_node else {
+            continue;
+        };
         push_candidate(rule, captures, scope_of(report_node), config, imports, out);
     }
 }
@@ -234,13 +280,31 @@ fn push_candidate(
     imports: &[String],
     out: &mut Vec<Candidate>,
 ) {
-    let Some(span) = captures.iter().find(|(n, _, _)| *n == rule.report).map(|(_, s, _)| *s) else {
+    let Some(span) = captures
+        .iter()
+        .find(|(n, _, _)| *n == rule.report)
+        .map(|(_, s, _)| *s)
+    else {
         return;
     };
     let mut vars = Vec::new();
-    let local = LocalScope { captures: &captures, config, imports };
-    if rule.filters.iter().all(|f| eval_local(f, &local, &mut vars)) {
-        out.push(Candidate { rule: rule.clone(), span, captures, vars, scope });
+    let local = LocalScope {
+        captures: &captures,
+        config,
+        imports,
+    };
+    if rule
+        .filters
+        .iter()
+        .all(|f| eval_local(f, &local, &mut vars))
+    {
+        out.push(Candidate {
+            rule: rule.clone(),
+            span,
+            captures,
+            vars,
+            scope,
+        });
     }
 }
 
@@ -264,11 +328,19 @@ fn binding_name(node: Node<'_>, source: &str) -> Option<(Span, String)> {
         "variable_declarator" => parent.child_by_field_name("name"),
         "assignment_expression" => parent.child_by_field_name("left"),
         "jsx_attribute" => parent.named_child(0),
-        "public_field_definition" | "field_definition" => parent.child_by_field_name("name").or_else(|| parent.child_by_field_name("property")),
+        "public_field_definition" | "field_definition" => parent
+            .child_by_field_name("name")
+            .or_else(|| parent.child_by_field_name("property")),
         _ => None,
     }?;
-    let text = source.get(name_node.byte_range())?.trim_matches(['"', '\'']).to_string();
-    Some((Span::new(name_node.start_byte(), name_node.end_byte()), text))
+    let text = source
+        .get(name_node.byte_range())?
+        .trim_matches(['"', '\''])
+        .to_string();
+    Some((
+        Span::new(name_node.start_byte(), name_node.end_byte()),
+        text,
+    ))
 }
 
 const SCOPE_KINDS: &[&str] = &[

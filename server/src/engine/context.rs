@@ -79,10 +79,18 @@ pub struct FileContext {
 
 impl FileContext {
     fn explicit(kind: ContextKind, reason: impl Into<String>) -> Self {
-        FileContext { kind, reason: reason.into(), strength: Strength::Explicit }
+        FileContext {
+            kind,
+            reason: reason.into(),
+            strength: Strength::Explicit,
+        }
     }
     fn default(kind: ContextKind, reason: impl Into<String>) -> Self {
-        FileContext { kind, reason: reason.into(), strength: Strength::Default }
+        FileContext {
+            kind,
+            reason: reason.into(),
+            strength: Strength::Default,
+        }
     }
 }
 
@@ -166,7 +174,9 @@ pub fn directives(text: &str) -> Directives {
         } else if let Some(after) = rest.strip_prefix("/*") {
             rest = after.split_once("*/").map(|(_, r)| r).unwrap_or("");
         } else if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
-            let Some(end) = rest[1..].find(quote) else { break };
+            let Some(end) = rest[1..].find(quote) else {
+                break;
+            };
             match &rest[1..1 + end] {
                 "use client" => found.use_client = true,
                 "use server" => found.use_server = true,
@@ -205,8 +215,14 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
     let suffixes: Vec<&str> = file_name.split('.').skip(1).collect();
     let has_suffix = |s: &str| suffixes.len() >= 2 && suffixes[..suffixes.len() - 1].contains(&s);
 
-    if has_suffix("test") || has_suffix("spec") || has_dir("__tests__") || has_dir("__mocks__") || has_dir("e2e")
-        || has_dir("cypress") || has_dir("fixtures") || has_dir("__fixtures__")
+    if has_suffix("test")
+        || has_suffix("spec")
+        || has_dir("__tests__")
+        || has_dir("__mocks__")
+        || has_dir("e2e")
+        || has_dir("cypress")
+        || has_dir("fixtures")
+        || has_dir("__fixtures__")
         || dirs.first().is_some_and(|d| *d == "test" || *d == "tests")
     {
         return FileContext::explicit(ContextKind::Test, "this is a test or fixture file");
@@ -215,19 +231,34 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
         return FileContext::explicit(ContextKind::Config, "this is an environment file");
     }
     if has_suffix("config") || file_name.starts_with('.') {
-        return FileContext::explicit(ContextKind::Config, format!("`{file_name}` is a tool configuration file"));
+        return FileContext::explicit(
+            ContextKind::Config,
+            format!("`{file_name}` is a tool configuration file"),
+        );
     }
     if file_name.ends_with(".sql") {
         if file_name == "seed.sql" {
-            return FileContext::explicit(ContextKind::Script, "`seed.sql` seeds a development database");
+            return FileContext::explicit(
+                ContextKind::Script,
+                "`seed.sql` seeds a development database",
+            );
         }
         return FileContext::explicit(ContextKind::Server, "SQL runs in the database");
     }
-    if dirs.first().is_some_and(|d| matches!(*d, "scripts" | "script" | "bin" | "tools")) {
-        return FileContext::explicit(ContextKind::Script, format!("it lives under `{}/`, a scripts folder", dirs[0]));
+    if dirs
+        .first()
+        .is_some_and(|d| matches!(*d, "scripts" | "script" | "bin" | "tools"))
+    {
+        return FileContext::explicit(
+            ContextKind::Script,
+            format!("it lives under `{}/`, a scripts folder", dirs[0]),
+        );
     }
     if input.directives.use_client {
-        return FileContext::explicit(ContextKind::Client, "this file runs in the browser: it starts with \"use client\"");
+        return FileContext::explicit(
+            ContextKind::Client,
+            "this file runs in the browser: it starts with \"use client\"",
+        );
     }
     if input.directives.use_server {
         return FileContext::explicit(
@@ -242,31 +273,58 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
         return FileContext::explicit(ContextKind::Client, "it imports \"client-only\"");
     }
     if dirs.windows(2).any(|w| w == ["supabase", "functions"]) {
-        return FileContext::explicit(ContextKind::Server, "Supabase edge functions run on the server");
+        return FileContext::explicit(
+            ContextKind::Server,
+            "Supabase edge functions run on the server",
+        );
     }
     if has_suffix("server") || has_dir(".server") {
-        return FileContext::explicit(ContextKind::Server, format!("`{file_name}` is a server module by its name"));
+        return FileContext::explicit(
+            ContextKind::Server,
+            format!("`{file_name}` is a server module by its name"),
+        );
     }
     if has_suffix("client") || has_dir(".client") {
-        return FileContext::explicit(ContextKind::Client, format!("`{file_name}` is a browser module by its name"));
+        return FileContext::explicit(
+            ContextKind::Client,
+            format!("`{file_name}` is a browser module by its name"),
+        );
     }
     let project = input.project;
-    let under = |prefix: &[&str]| dirs.len() >= prefix.len() && dirs.iter().zip(prefix).all(|(a, b)| a == b);
-    let after_src = if dirs.first() == Some(&"src") { &dirs[1..] } else { dirs };
+    let under = |prefix: &[&str]| {
+        dirs.len() >= prefix.len() && dirs.iter().zip(prefix).all(|(a, b)| a == b)
+    };
+    let after_src = if dirs.first() == Some(&"src") {
+        &dirs[1..]
+    } else {
+        dirs
+    };
     let app_dir = after_src.first() == Some(&"app");
     if project.has(Framework::Next) {
         let pages_dir = after_src.first() == Some(&"pages");
         if app_dir && matches!(stem, "route") {
-            return FileContext::explicit(ContextKind::Server, "Next.js route handlers (`route.ts`) run on the server");
+            return FileContext::explicit(
+                ContextKind::Server,
+                "Next.js route handlers (`route.ts`) run on the server",
+            );
         }
         if stem == "middleware" && after_src.is_empty() {
-            return FileContext::explicit(ContextKind::Server, "Next.js middleware runs on the server");
+            return FileContext::explicit(
+                ContextKind::Server,
+                "Next.js middleware runs on the server",
+            );
         }
         if pages_dir && after_src.get(1) == Some(&"api") {
-            return FileContext::explicit(ContextKind::Server, "Next.js API routes (`pages/api/**`) run on the server");
+            return FileContext::explicit(
+                ContextKind::Server,
+                "Next.js API routes (`pages/api/**`) run on the server",
+            );
         }
         if pages_dir {
-            return FileContext::explicit(ContextKind::Client, "Next.js pages-router components render in the browser");
+            return FileContext::explicit(
+                ContextKind::Client,
+                "Next.js pages-router components render in the browser",
+            );
         }
         if app_dir {
             return FileContext::default(
@@ -277,48 +335,102 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
     }
     if project.has(Framework::SvelteKit) {
         if under(&["src", "lib", "server"]) {
-            return FileContext::explicit(ContextKind::Server, "SvelteKit server modules run on the server");
+            return FileContext::explicit(
+                ContextKind::Server,
+                "SvelteKit server modules run on the server",
+            );
         }
         if file_name.starts_with("+server.") {
-            return FileContext::explicit(ContextKind::Server, "SvelteKit `+server` endpoints run on the server");
+            return FileContext::explicit(
+                ContextKind::Server,
+                "SvelteKit `+server` endpoints run on the server",
+            );
         }
         if file_name.ends_with(".svelte") {
-            return FileContext::explicit(ContextKind::Client, "Svelte components run in the browser");
+            return FileContext::explicit(
+                ContextKind::Client,
+                "Svelte components run in the browser",
+            );
         }
         if file_name.starts_with("+page.") || file_name.starts_with("+layout.") {
-            return FileContext::explicit(ContextKind::Universal, "SvelteKit universal load files run on both sides");
+            return FileContext::explicit(
+                ContextKind::Universal,
+                "SvelteKit universal load files run on both sides",
+            );
         }
     }
     if project.has(Framework::Nuxt) {
         if dirs.first() == Some(&"server") {
-            return FileContext::explicit(ContextKind::Server, "Nuxt `server/` code runs on the server");
+            return FileContext::explicit(
+                ContextKind::Server,
+                "Nuxt `server/` code runs on the server",
+            );
         }
-        if file_name.ends_with(".vue") || matches!(dirs.first(), Some(&"components") | Some(&"pages") | Some(&"composables")) {
-            return FileContext::explicit(ContextKind::Client, "Nuxt components and pages run in the browser");
+        if file_name.ends_with(".vue")
+            || matches!(
+                dirs.first(),
+                Some(&"components") | Some(&"pages") | Some(&"composables")
+            )
+        {
+            return FileContext::explicit(
+                ContextKind::Client,
+                "Nuxt components and pages run in the browser",
+            );
         }
     }
     if project.has(Framework::Remix) && under(&["app", "routes"]) {
-        return FileContext::explicit(ContextKind::Universal, "Remix route modules run on both sides (loaders on the server)");
+        return FileContext::explicit(
+            ContextKind::Universal,
+            "Remix route modules run on both sides (loaders on the server)",
+        );
     }
     if project.has(Framework::Expo) {
-        return FileContext::explicit(ContextKind::Client, "Expo and React Native apps run on the user's device");
+        return FileContext::explicit(
+            ContextKind::Client,
+            "Expo and React Native apps run on the user's device",
+        );
     }
     if project.has(Framework::Vite) || project.has(Framework::CreateReactApp) {
-        let name = if project.has(Framework::Vite) { "Vite" } else { "Create React App" };
+        let name = if project.has(Framework::Vite) {
+            "Vite"
+        } else {
+            "Create React App"
+        };
         if dirs.first() == Some(&"src") {
-            return FileContext::explicit(ContextKind::Client, format!("everything under `src/` of a {name} app ships to the browser"));
+            return FileContext::explicit(
+                ContextKind::Client,
+                format!("everything under `src/` of a {name} app ships to the browser"),
+            );
         }
-        if matches!(dirs.first(), Some(&"server") | Some(&"api") | Some(&"backend")) {
-            return FileContext::explicit(ContextKind::Server, format!("`{}/` is the backend of this {name} app", dirs[0]));
+        if matches!(
+            dirs.first(),
+            Some(&"server") | Some(&"api") | Some(&"backend")
+        ) {
+            return FileContext::explicit(
+                ContextKind::Server,
+                format!("`{}/` is the backend of this {name} app", dirs[0]),
+            );
         }
     }
     if project.has(Framework::Express) && project.frameworks.len() == 1 {
-        return FileContext::explicit(ContextKind::Server, "this package is an Express-style server");
+        return FileContext::explicit(
+            ContextKind::Server,
+            "this package is an Express-style server",
+        );
     }
-    if matches!(dirs.first(), Some(&"server") | Some(&"api") | Some(&"backend")) {
-        return FileContext::default(ContextKind::Server, format!("it lives under `{}/`", dirs[0]));
+    if matches!(
+        dirs.first(),
+        Some(&"server") | Some(&"api") | Some(&"backend")
+    ) {
+        return FileContext::default(
+            ContextKind::Server,
+            format!("it lives under `{}/`", dirs[0]),
+        );
     }
-    FileContext::default(ContextKind::Universal, "no directive or framework convention decided where it runs")
+    FileContext::default(
+        ContextKind::Universal,
+        "no directive or framework convention decided where it runs",
+    )
 }
 
 #[cfg(test)]

@@ -117,12 +117,19 @@ pub fn parse_table_name(raw: &str) -> TableName {
     }
     parts.push(finish_part(&mut current, &mut was_quoted));
     let name = parts.pop().unwrap_or_default();
-    TableName { schema: parts.pop(), name }
+    TableName {
+        schema: parts.pop(),
+        name,
+    }
 }
 
 fn finish_part(current: &mut String, was_quoted: &mut bool) -> String {
     let part = std::mem::take(current);
-    let part = if *was_quoted { part } else { part.to_lowercase() };
+    let part = if *was_quoted {
+        part
+    } else {
+        part.to_lowercase()
+    };
     *was_quoted = false;
     part
 }
@@ -171,7 +178,9 @@ fn sql_create_table(node: Node<'_>, source: &str, facts: &mut FileFacts) {
         let mut cursor = node.walk();
         node.children(&mut cursor).any(|c| c.kind() == "OptTemp")
     };
-    let Some(name) = child_of_kind(node, "qualified_name") else { return };
+    let Some(name) = child_of_kind(node, "qualified_name") else {
+        return;
+    };
     if is_temp {
         return;
     }
@@ -182,29 +191,47 @@ fn sql_create_table(node: Node<'_>, source: &str, facts: &mut FileFacts) {
         .filter_map(|c| c.named_child(0))
         .map(|c| parse_table_name(text(c, source)).name)
         .collect();
-    facts.tables.push(TableDef { table: parse_table_name(text(name, source)), columns, span: span(node) });
+    facts.tables.push(TableDef {
+        table: parse_table_name(text(name, source)),
+        columns,
+        span: span(node),
+    });
 }
 
 fn sql_alter_table(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let Some(relation) = child_of_kind(node, "relation_expr") else { return };
-    let Some(name) = child_of_kind(relation, "qualified_name") else { return };
+    let Some(relation) = child_of_kind(node, "relation_expr") else {
+        return;
+    };
+    let Some(name) = child_of_kind(relation, "qualified_name") else {
+        return;
+    };
     let mut cmds = Vec::new();
     descendants_of_kind(node, "alter_table_cmd", &mut cmds);
     for cmd in cmds {
-        let is_rls = has_child_kind(cmd, "kw_row") && has_child_kind(cmd, "kw_level") && has_child_kind(cmd, "kw_security");
+        let is_rls = has_child_kind(cmd, "kw_row")
+            && has_child_kind(cmd, "kw_level")
+            && has_child_kind(cmd, "kw_security");
         if !is_rls {
             continue;
         }
         let enabled = has_child_kind(cmd, "kw_enable") || has_child_kind(cmd, "kw_force");
         if enabled || has_child_kind(cmd, "kw_disable") {
-            facts.rls.push(RlsToggle { table: parse_table_name(text(name, source)), enabled, span: span(node) });
+            facts.rls.push(RlsToggle {
+                table: parse_table_name(text(name, source)),
+                enabled,
+                span: span(node),
+            });
         }
     }
 }
 
 fn sql_policy(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let Some(table) = child_of_kind(node, "qualified_name") else { return };
-    let name = child_of_kind(node, "name").map(|n| text(n, source).trim_matches('"').to_string()).unwrap_or_default();
+    let Some(table) = child_of_kind(node, "qualified_name") else {
+        return;
+    };
+    let name = child_of_kind(node, "name")
+        .map(|n| text(n, source).trim_matches('"').to_string())
+        .unwrap_or_default();
     let command = child_of_kind(node, "RowSecurityDefaultForCmd")
         .and_then(|n| child_of_kind(n, "row_security_cmd"))
         .map(|n| text(n, source).to_lowercase())
@@ -214,7 +241,10 @@ fn sql_policy(node: Node<'_>, source: &str, facts: &mut FileFacts) {
         .map(|list| {
             let mut specs = Vec::new();
             descendants_of_kind(list, "RoleSpec", &mut specs);
-            specs.into_iter().map(|s| text(s, source).trim_matches('"').to_lowercase()).collect()
+            specs
+                .into_iter()
+                .map(|s| text(s, source).trim_matches('"').to_lowercase())
+                .collect()
         })
         .unwrap_or_else(|| vec!["public".to_string()]);
     let expr = |kind: &str| {
@@ -234,7 +264,9 @@ fn sql_policy(node: Node<'_>, source: &str, facts: &mut FileFacts) {
 }
 
 fn sql_grant(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let privileges = child_of_kind(node, "privileges").map(|n| text(n, source).to_lowercase()).unwrap_or_default();
+    let privileges = child_of_kind(node, "privileges")
+        .map(|n| text(n, source).to_lowercase())
+        .unwrap_or_default();
     let mut names = Vec::new();
     if let Some(target) = child_of_kind(node, "privilege_target") {
         descendants_of_kind(target, "qualified_name", &mut names);
@@ -245,24 +277,37 @@ fn sql_grant(node: Node<'_>, source: &str, facts: &mut FileFacts) {
     }
     facts.grants.push(GrantDef {
         privileges,
-        tables: names.into_iter().map(|n| parse_table_name(text(n, source))).collect(),
-        roles: grantees.into_iter().map(|r| text(r, source).trim_matches('"').to_lowercase()).collect(),
+        tables: names
+            .into_iter()
+            .map(|n| parse_table_name(text(n, source)))
+            .collect(),
+        roles: grantees
+            .into_iter()
+            .map(|r| text(r, source).trim_matches('"').to_lowercase())
+            .collect(),
         span: span(node),
     });
 }
 
 fn sql_bucket_insert(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let Some(target) = child_of_kind(node, "insert_target").and_then(|t| child_of_kind(t, "qualified_name")) else {
+    let Some(target) =
+        child_of_kind(node, "insert_target").and_then(|t| child_of_kind(t, "qualified_name"))
+    else {
         return;
     };
     let table = parse_table_name(text(target, source));
     if table.schema.as_deref() != Some("storage") || table.name != "buckets" {
         return;
     }
-    let Some(rest) = child_of_kind(node, "insert_rest") else { return };
+    let Some(rest) = child_of_kind(node, "insert_rest") else {
+        return;
+    };
     let mut columns = Vec::new();
     descendants_of_kind(rest, "insert_column_item", &mut columns);
-    let columns: Vec<String> = columns.into_iter().map(|c| text(c, source).to_lowercase()).collect();
+    let columns: Vec<String> = columns
+        .into_iter()
+        .map(|c| text(c, source).to_lowercase())
+        .collect();
     let mut rows = Vec::new();
     descendants_of_kind(rest, "values_clause", &mut rows);
     for values in rows {
@@ -276,8 +321,14 @@ fn sql_bucket_insert(node: Node<'_>, source: &str, facts: &mut FileFacts) {
                 .map(|e| text(*e, source).trim().to_string())
         };
         let public = value_of("public").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let id = value_of("id").or_else(|| value_of("name")).unwrap_or_default();
-        facts.buckets.push(BucketDef { id: id.trim_matches('\'').to_string(), public, span: span(node) });
+        let id = value_of("id")
+            .or_else(|| value_of("name"))
+            .unwrap_or_default();
+        facts.buckets.push(BucketDef {
+            id: id.trim_matches('\'').to_string(),
+            public,
+            span: span(node),
+        });
     }
 }
 
@@ -330,14 +381,19 @@ static JS_FACT_QUERIES: LazyLock<HashMap<Language, Query>> = LazyLock::new(|| {
         .into_iter()
         .map(|lang| {
             let grammar = lang.grammar().expect("js grammar");
-            (lang, Query::new(&grammar, JS_FACT_QUERY).expect("built-in fact query compiles"))
+            (
+                lang,
+                Query::new(&grammar, JS_FACT_QUERY).expect("built-in fact query compiles"),
+            )
         })
         .collect()
 });
 
 /// Facts of a JavaScript-family tree.
 pub fn js_facts(language: Language, tree: &Tree, source: &str, facts: &mut FileFacts) {
-    let Some(query) = JS_FACT_QUERIES.get(&language) else { return };
+    let Some(query) = JS_FACT_QUERIES.get(&language) else {
+        return;
+    };
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(query, tree.root_node(), source.as_bytes());
@@ -347,16 +403,21 @@ pub fn js_facts(language: Language, tree: &Tree, source: &str, facts: &mut FileF
             let value = text(capture.node, source);
             match names[capture.index as usize] {
                 "import" => facts.imports.push(value.to_string()),
-                "env" => facts.env_reads.push((value.to_string(), span(capture.node))),
+                "env" => facts
+                    .env_reads
+                    .push((value.to_string(), span(capture.node))),
                 "client" => client_text = Some(value),
                 "table" => {
                     // `Array.from('abc')` and friends are classes; Supabase
                     // clients are values named in lower case.
                     let client = client_text.unwrap_or("");
                     let looks_supabase = client.to_ascii_lowercase().contains("supabase")
-                        || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && source.contains("@supabase/"));
+                        || (!client.starts_with(|c: char| c.is_ascii_uppercase())
+                            && source.contains("@supabase/"));
                     if looks_supabase {
-                        facts.supabase_tables.push((value.to_string(), span(capture.node)));
+                        facts
+                            .supabase_tables
+                            .push((value.to_string(), span(capture.node)));
                     }
                 }
                 _ => {}
@@ -384,14 +445,22 @@ pub fn env_facts(source: &str, facts: &mut FileFacts) {
         }
         let Some(eq) = body.find('=') else { continue };
         let key = body[..eq].trim_end();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
             continue;
         }
         let raw_value = &body[eq + 1..];
         let value_lead = raw_value.len() - raw_value.trim_start().len();
         let mut value = raw_value.trim_start();
         let mut value_start = body_start + eq + 1 + value_lead;
-        if let Some(quote) = value.chars().next().filter(|c| *c == '"' || *c == '\'' || *c == '`') {
+        if let Some(quote) = value
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'' || *c == '`')
+        {
             let inner = &value[1..];
             value = inner.find(quote).map(|end| &inner[..end]).unwrap_or(inner);
             value_start += 1;
@@ -437,7 +506,13 @@ insert into storage.buckets (id, name, public) values ('avatars', 'avatars', tru
         let mut facts = FileFacts::default();
         sql_facts(&tree, sql, &mut facts);
         assert_eq!(facts.tables.len(), 2);
-        assert_eq!(facts.tables[0].table, TableName { schema: Some("public".into()), name: "invoices".into() });
+        assert_eq!(
+            facts.tables[0].table,
+            TableName {
+                schema: Some("public".into()),
+                name: "invoices".into()
+            }
+        );
         assert_eq!(facts.tables[0].columns, ["id", "user_id", "amount"]);
         assert_eq!(facts.tables[1].table.name, "Profiles");
         assert_eq!(facts.rls.len(), 1);
@@ -448,10 +523,23 @@ insert into storage.buckets (id, name, public) values ('avatars', 'avatars', tru
         assert_eq!(facts.policies[0].using.as_deref(), Some("true"));
         assert_eq!(facts.policies[1].command, "all");
         assert_eq!(facts.policies[1].roles, ["public"]);
-        assert!(facts.policies[1].with_check.as_deref().unwrap().contains("auth.uid()"));
+        assert!(
+            facts.policies[1]
+                .with_check
+                .as_deref()
+                .unwrap()
+                .contains("auth.uid()")
+        );
         assert_eq!(facts.grants[0].roles, ["anon", "authenticated"]);
         assert_eq!(facts.grants[0].privileges, "all");
-        assert_eq!(facts.buckets, [BucketDef { id: "avatars".into(), public: true, span: facts.buckets[0].span }]);
+        assert_eq!(
+            facts.buckets,
+            [BucketDef {
+                id: "avatars".into(),
+                public: true,
+                span: facts.buckets[0].span
+            }]
+        );
     }
 
     #[test]
@@ -472,18 +560,30 @@ const arr = Array.from('abc');
             assert_eq!(facts.imports, ["@supabase/supabase-js", "./x"]);
             let envs: Vec<&str> = facts.env_reads.iter().map(|(n, _)| n.as_str()).collect();
             assert_eq!(envs, ["NEXT_PUBLIC_KEY", "VITE_URL", "SECRET_THING"]);
-            let tables: Vec<&str> = facts.supabase_tables.iter().map(|(n, _)| n.as_str()).collect();
+            let tables: Vec<&str> = facts
+                .supabase_tables
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
             assert_eq!(tables, ["invoices"]);
         }
     }
 
     #[test]
     fn env_lines() {
-        let src = "# comment\nexport A=1\nB=\"two words\" \nC='x' # note\nD=plain # inline\n\nbad line\n";
+        let src =
+            "# comment\nexport A=1\nB=\"two words\" \nC='x' # note\nD=plain # inline\n\nbad line\n";
         let mut facts = FileFacts::default();
         env_facts(src, &mut facts);
-        let pairs: Vec<(&str, &str)> = facts.env_entries.iter().map(|e| (e.key.as_str(), e.value.as_str())).collect();
-        assert_eq!(pairs, [("A", "1"), ("B", "two words"), ("C", "x"), ("D", "plain")]);
+        let pairs: Vec<(&str, &str)> = facts
+            .env_entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [("A", "1"), ("B", "two words"), ("C", "x"), ("D", "plain")]
+        );
         for e in &facts.env_entries {
             assert_eq!(&src[e.value_span.range()], e.value);
             assert_eq!(&src[e.key_span.range()], e.key);

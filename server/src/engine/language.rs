@@ -36,7 +36,11 @@ impl Language {
     /// three JavaScript-family grammars.
     pub fn parse_list_entry(name: &str) -> Option<Vec<Language>> {
         match name {
-            "js" => Some(vec![Language::JavaScript, Language::TypeScript, Language::Tsx]),
+            "js" => Some(vec![
+                Language::JavaScript,
+                Language::TypeScript,
+                Language::Tsx,
+            ]),
             "javascript" | "jsx" => Some(vec![Language::JavaScript]),
             "typescript" => Some(vec![Language::TypeScript]),
             "tsx" => Some(vec![Language::Tsx]),
@@ -47,7 +51,10 @@ impl Language {
     }
 
     pub fn is_js_family(self) -> bool {
-        matches!(self, Language::JavaScript | Language::TypeScript | Language::Tsx)
+        matches!(
+            self,
+            Language::JavaScript | Language::TypeScript | Language::Tsx
+        )
     }
 
     /// The tree-sitter grammar, or `None` for languages read by hand (`.env`).
@@ -135,13 +142,18 @@ pub fn script_views(kind: HostKind, text: &str) -> Vec<ScriptView> {
     let mut cursor = 0;
     while let Some(found) = lower[cursor..].find("<script") {
         let tag_start = cursor + found;
-        let Some(tag_close) = lower[tag_start..].find('>') else { break };
+        let Some(tag_close) = lower[tag_start..].find('>') else {
+            break;
+        };
         let tag = &lower[tag_start..tag_start + tag_close];
         let body_start = tag_start + tag_close + 1;
-        let Some(body_len) = lower[body_start..].find("</script") else { break };
+        let Some(body_len) = lower[body_start..].find("</script") else {
+            break;
+        };
         let body_end = body_start + body_len;
         cursor = body_end;
-        if tag.contains("type=\"application/json\"") || tag.contains("type=\"application/ld+json\"") {
+        if tag.contains("type=\"application/json\"") || tag.contains("type=\"application/ld+json\"")
+        {
             continue;
         }
         let language = if tag.contains("lang=\"ts\"")
@@ -162,7 +174,10 @@ pub fn script_views(kind: HostKind, text: &str) -> Vec<ScriptView> {
         let view = match views.iter_mut().find(|v| v.language == language) {
             Some(view) => view,
             None => {
-                views.push(ScriptView { language, text: blank(text) });
+                views.push(ScriptView {
+                    language,
+                    text: blank(text),
+                });
                 views.last_mut().expect("just pushed")
             }
         };
@@ -188,7 +203,13 @@ fn astro_frontmatter(text: &str) -> Option<(usize, usize)> {
 
 fn blank(text: &str) -> String {
     text.bytes()
-        .map(|b| if b == b'\n' || b == b'\r' { b as char } else { ' ' })
+        .map(|b| {
+            if b == b'\n' || b == b'\r' {
+                b as char
+            } else {
+                ' '
+            }
+        })
         .collect()
 }
 
@@ -220,10 +241,19 @@ mod tests {
 
     #[test]
     fn kinds_by_name() {
-        assert_eq!(file_kind(Path::new("a/.env.local")), Some(FileKind::Plain(Language::Env)));
-        assert_eq!(file_kind(Path::new("x.mts")), Some(FileKind::Plain(Language::TypeScript)));
+        assert_eq!(
+            file_kind(Path::new("a/.env.local")),
+            Some(FileKind::Plain(Language::Env))
+        );
+        assert_eq!(
+            file_kind(Path::new("x.mts")),
+            Some(FileKind::Plain(Language::TypeScript))
+        );
         assert_eq!(file_kind(Path::new("x.d.ts")), None);
-        assert_eq!(file_kind(Path::new("x.vue")), Some(FileKind::Host(HostKind::Vue)));
+        assert_eq!(
+            file_kind(Path::new("x.vue")),
+            Some(FileKind::Host(HostKind::Vue))
+        );
         assert_eq!(file_kind(Path::new("x.png")), None);
     }
 }

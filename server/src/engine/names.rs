@@ -44,7 +44,10 @@ pub fn words(name: &str) -> Vec<String> {
             continue;
         }
         let boundary = match prev {
-            Some(p) => (p.is_lowercase() && ch.is_uppercase()) || (p.is_ascii_digit() != ch.is_ascii_digit()),
+            Some(p) => {
+                (p.is_lowercase() && ch.is_uppercase())
+                    || (p.is_ascii_digit() != ch.is_ascii_digit())
+            }
             None => false,
         };
         if boundary && !current.is_empty() {
@@ -60,13 +63,42 @@ pub fn words(name: &str) -> Vec<String> {
 }
 
 const PAID_PROVIDERS: &[&str] = &[
-    "openai", "anthropic", "claude", "groq", "replicate", "perplexity", "mistral", "cohere",
-    "elevenlabs", "deepseek", "gemini", "together", "fireworks", "stripe", "resend", "sendgrid",
-    "twilio", "postmark", "mailgun", "openrouter", "xai", "pinecone", "aws", "github",
+    "openai",
+    "anthropic",
+    "claude",
+    "groq",
+    "replicate",
+    "perplexity",
+    "mistral",
+    "cohere",
+    "elevenlabs",
+    "deepseek",
+    "gemini",
+    "together",
+    "fireworks",
+    "stripe",
+    "resend",
+    "sendgrid",
+    "twilio",
+    "postmark",
+    "mailgun",
+    "openrouter",
+    "xai",
+    "pinecone",
+    "aws",
+    "github",
 ];
 
 /// Words that mark a value as public by design even when it has `key` in it.
-const PUBLIC_MARKERS: &[&str] = &["anon", "publishable", "public", "site", "measurement", "firebase", "maps"];
+const PUBLIC_MARKERS: &[&str] = &[
+    "anon",
+    "publishable",
+    "public",
+    "site",
+    "measurement",
+    "firebase",
+    "maps",
+];
 
 pub fn is_in_class(name: &str, class: NameClass) -> bool {
     let words = words(name);
@@ -75,8 +107,23 @@ pub fn is_in_class(name: &str, class: NameClass) -> bool {
     match class {
         NameClass::PersonalData => {
             const WORDS: &[&str] = &[
-                "email", "phone", "mobile", "address", "street", "zip", "zipcode", "postcode",
-                "birthday", "birthdate", "dob", "ssn", "passport", "iban", "cvv", "cvc", "tel",
+                "email",
+                "phone",
+                "mobile",
+                "address",
+                "street",
+                "zip",
+                "zipcode",
+                "postcode",
+                "birthday",
+                "birthdate",
+                "dob",
+                "ssn",
+                "passport",
+                "iban",
+                "cvv",
+                "cvc",
+                "tel",
             ];
             words.iter().any(|w| WORDS.contains(&w.as_str()))
                 || (has("birth") && has("date"))
@@ -86,17 +133,40 @@ pub fn is_in_class(name: &str, class: NameClass) -> bool {
         }
         NameClass::Entitlement => {
             const WORDS: &[&str] = &[
-                "plan", "tier", "premium", "pro", "subscription", "subscribed", "credits",
-                "credit", "quota", "entitlement", "entitlements", "paid", "paying", "vip",
+                "plan",
+                "tier",
+                "premium",
+                "pro",
+                "subscription",
+                "subscribed",
+                "credits",
+                "credit",
+                "quota",
+                "entitlement",
+                "entitlements",
+                "paid",
+                "paying",
+                "vip",
             ];
             words.iter().any(|w| WORDS.contains(&w.as_str()))
         }
         NameClass::Admin => {
-            const WORDS: &[&str] = &["admin", "superuser", "superadmin", "staff", "moderator", "role", "roles"];
+            const WORDS: &[&str] = &[
+                "admin",
+                "superuser",
+                "superadmin",
+                "staff",
+                "moderator",
+                "role",
+                "roles",
+            ];
             words.iter().any(|w| WORDS.contains(&w.as_str()))
         }
         NameClass::SecretName => {
-            let public_marker = words.iter().skip(1).any(|w| PUBLIC_MARKERS.contains(&w.as_str()) && w != "public")
+            let public_marker = words
+                .iter()
+                .skip(1)
+                .any(|w| PUBLIC_MARKERS.contains(&w.as_str()) && w != "public")
                 || words.iter().filter(|w| *w == "public").count() > 1
                 || has("anon");
             if public_marker {
@@ -120,19 +190,40 @@ mod tests {
     #[test]
     fn splits_camel_snake_and_screaming_case() {
         assert_eq!(words("isPremiumUser"), ["is", "premium", "user"]);
-        assert_eq!(words("NEXT_PUBLIC_OPENAI_API_KEY"), ["next", "public", "openai", "api", "key"]);
+        assert_eq!(
+            words("NEXT_PUBLIC_OPENAI_API_KEY"),
+            ["next", "public", "openai", "api", "key"]
+        );
         assert_eq!(words("user.plan"), ["user", "plan"]);
     }
 
     #[test]
     fn classes() {
-        assert!(is_in_class("profile.subscription_tier", NameClass::Entitlement));
+        assert!(is_in_class(
+            "profile.subscription_tier",
+            NameClass::Entitlement
+        ));
         assert!(!is_in_class("product", NameClass::Entitlement));
-        assert!(is_in_class("NEXT_PUBLIC_OPENAI_API_KEY", NameClass::SecretName));
-        assert!(is_in_class("VITE_SUPABASE_SERVICE_ROLE_KEY", NameClass::SecretName));
-        assert!(!is_in_class("NEXT_PUBLIC_SUPABASE_ANON_KEY", NameClass::SecretName));
-        assert!(!is_in_class("NEXT_PUBLIC_FIREBASE_API_KEY", NameClass::SecretName));
-        assert!(!is_in_class("NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY", NameClass::SecretName));
+        assert!(is_in_class(
+            "NEXT_PUBLIC_OPENAI_API_KEY",
+            NameClass::SecretName
+        ));
+        assert!(is_in_class(
+            "VITE_SUPABASE_SERVICE_ROLE_KEY",
+            NameClass::SecretName
+        ));
+        assert!(!is_in_class(
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            NameClass::SecretName
+        ));
+        assert!(!is_in_class(
+            "NEXT_PUBLIC_FIREBASE_API_KEY",
+            NameClass::SecretName
+        ));
+        assert!(!is_in_class(
+            "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY",
+            NameClass::SecretName
+        ));
         assert!(is_in_class("billingEmail", NameClass::PersonalData));
         assert!(is_in_class("date_of_birth", NameClass::PersonalData));
         assert!(is_in_class("isAdmin", NameClass::Admin));

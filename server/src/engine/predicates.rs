@@ -81,7 +81,9 @@ impl Filter {
             Some(rest) => (true, rest.trim()),
             None => (false, trimmed),
         };
-        let open = call.find('(').ok_or_else(|| format!("`{text}` is not of the form name(args)"))?;
+        let open = call
+            .find('(')
+            .ok_or_else(|| format!("`{text}` is not of the form name(args)"))?;
         if !call.ends_with(')') {
             return Err(format!("`{text}` is missing its closing `)`"));
         }
@@ -104,15 +106,24 @@ impl Filter {
         let predicate = match name {
             "secret" => Predicate::Secret {
                 value: capture(0)?,
-                name: if args.len() > 1 { Some(capture(1)?) } else { None },
+                name: if args.len() > 1 {
+                    Some(capture(1)?)
+                } else {
+                    None
+                },
             },
             "name" => {
                 let class_name = word(1)?;
                 let class = NameClass::parse(&class_name)
                     .ok_or_else(|| format!("name: unknown class `{class_name}` (personal-data, entitlement, admin, secret-name)"))?;
-                Predicate::Name { capture: capture(0)?, class }
+                Predicate::Name {
+                    capture: capture(0)?,
+                    class,
+                }
             }
-            "public-env" => Predicate::PublicEnv { capture: capture(0)? },
+            "public-env" => Predicate::PublicEnv {
+                capture: capture(0)?,
+            },
             "matches" => {
                 let pattern = word(1)?;
                 // User rules come from cloned repositories: bound the cost.
@@ -120,7 +131,10 @@ impl Filter {
                     .size_limit(1 << 20)
                     .build()
                     .map_err(|e| format!("matches: bad regex: {e}"))?;
-                Predicate::Matches { capture: capture(0)?, regex }
+                Predicate::Matches {
+                    capture: capture(0)?,
+                    regex,
+                }
             }
             "imports" => Predicate::Imports { prefix: word(0)? },
             "context" => {
@@ -136,10 +150,18 @@ impl Filter {
                 }
                 Predicate::Context { kinds }
             }
-            "rls-never-enabled" => Predicate::RlsNeverEnabled { capture: capture(0)? },
-            "exposed-table" => Predicate::ExposedTable { capture: capture(0)? },
-            "per-user-table" => Predicate::PerUserTable { capture: capture(0)? },
-            "has-policy" => Predicate::HasPolicy { capture: capture(0)? },
+            "rls-never-enabled" => Predicate::RlsNeverEnabled {
+                capture: capture(0)?,
+            },
+            "exposed-table" => Predicate::ExposedTable {
+                capture: capture(0)?,
+            },
+            "per-user-table" => Predicate::PerUserTable {
+                capture: capture(0)?,
+            },
+            "has-policy" => Predicate::HasPolicy {
+                capture: capture(0)?,
+            },
             other => return Err(format!("unknown predicate `{other}`")),
         };
         Ok(Filter { negated, predicate })
@@ -218,13 +240,20 @@ pub struct LocalScope<'a> {
 
 impl LocalScope<'_> {
     fn text(&self, capture: &str) -> Option<&str> {
-        self.captures.iter().find(|(n, _, _)| n == capture).map(|(_, _, t)| t.as_str())
+        self.captures
+            .iter()
+            .find(|(n, _, _)| n == capture)
+            .map(|(_, _, t)| t.as_str())
     }
 }
 
 /// Evaluates a local filter; `vars` receives values for message templates
 /// (`provider`, `masked`). Global filters pass here and are checked later.
-pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(String, String)>) -> bool {
+pub fn eval_local(
+    filter: &Filter,
+    scope: &LocalScope<'_>,
+    vars: &mut Vec<(String, String)>,
+) -> bool {
     if filter.is_global() {
         return true;
     }
@@ -234,7 +263,9 @@ pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(Strin
                 Some(name) => scope.text(name),
                 None => scope.text(&format!("{value}{}", super::analysis::BINDING_SUFFIX)),
             };
-            let found = scope.text(value).and_then(|text| secrets::find_secret(text, binding));
+            let found = scope
+                .text(value)
+                .and_then(|text| secrets::find_secret(text, binding));
             match found {
                 Some(secret) => {
                     vars.push(("provider".to_string(), secret.provider.to_string()));
@@ -244,10 +275,18 @@ pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(Strin
                 None => false,
             }
         }
-        Predicate::Name { capture, class } => scope.text(capture).is_some_and(|t| names::is_in_class(t, *class)),
-        Predicate::PublicEnv { capture } => scope.text(capture).is_some_and(|t| scope.config.is_public_env_name(t)),
-        Predicate::Matches { capture, regex } => scope.text(capture).is_some_and(|t| regex.is_match(t)),
-        Predicate::Imports { prefix } => scope.imports.iter().any(|i| i.starts_with(prefix.as_str())),
+        Predicate::Name { capture, class } => scope
+            .text(capture)
+            .is_some_and(|t| names::is_in_class(t, *class)),
+        Predicate::PublicEnv { capture } => scope
+            .text(capture)
+            .is_some_and(|t| scope.config.is_public_env_name(t)),
+        Predicate::Matches { capture, regex } => {
+            scope.text(capture).is_some_and(|t| regex.is_match(t))
+        }
+        Predicate::Imports { prefix } => {
+            scope.imports.iter().any(|i| i.starts_with(prefix.as_str()))
+        }
         _ => true,
     };
     result != filter.negated
@@ -275,12 +314,17 @@ pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>) -> bool {
     };
     let result = match &filter.predicate {
         Predicate::Context { kinds } => kinds.contains(&scope.context.kind),
-        Predicate::RlsNeverEnabled { capture } => table(capture).is_some_and(|t| !scope.model.rls_enabled(&t)),
-        Predicate::ExposedTable { capture } => {
-            table(capture).is_some_and(|t| scope.config.exposed_schemas.iter().any(|s| *s == t.schema))
+        Predicate::RlsNeverEnabled { capture } => {
+            table(capture).is_some_and(|t| !scope.model.rls_enabled(&t))
         }
-        Predicate::PerUserTable { capture } => table(capture).is_some_and(|t| scope.model.is_per_user(&t)),
-        Predicate::HasPolicy { capture } => table(capture).is_some_and(|t| scope.model.has_policy(&t)),
+        Predicate::ExposedTable { capture } => table(capture)
+            .is_some_and(|t| scope.config.exposed_schemas.iter().any(|s| *s == t.schema)),
+        Predicate::PerUserTable { capture } => {
+            table(capture).is_some_and(|t| scope.model.is_per_user(&t))
+        }
+        Predicate::HasPolicy { capture } => {
+            table(capture).is_some_and(|t| scope.model.has_policy(&t))
+        }
         _ => true,
     };
     result != filter.negated
@@ -296,7 +340,11 @@ mod tests {
         assert!(f.negated && f.is_global());
         let f = Filter::parse("secret(@value, @name)").unwrap();
         assert_eq!(f.captures(), ["value", "name"]);
-        assert!(Filter::parse("nonsense(@x)").unwrap_err().contains("unknown predicate"));
+        assert!(
+            Filter::parse("nonsense(@x)")
+                .unwrap_err()
+                .contains("unknown predicate")
+        );
         assert!(Filter::parse("name(@x, colours)").is_err());
         assert!(Filter::parse("secret(value)").is_err());
         let f = Filter::parse(r#"matches(@x, "^a,b$")"#).unwrap();

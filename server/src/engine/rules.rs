@@ -162,20 +162,31 @@ impl Rule {
             message,
         };
         let raw: RawRule = toml::from_str(text).map_err(|e| {
-            err(e.span().map(|s| s.start), e.message().trim().replace('\n', " "))
+            err(
+                e.span().map(|s| s.start),
+                e.message().trim().replace('\n', " "),
+            )
         })?;
         let id_span = raw.id.span().start;
         let id = raw.id.into_inner();
         let stem = source.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         let kebab = !id.is_empty()
-            && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !id.starts_with('-')
             && !id.ends_with('-');
         if !kebab {
-            return Err(err(Some(id_span), format!("rule id `{id}` must be kebab-case")));
+            return Err(err(
+                Some(id_span),
+                format!("rule id `{id}` must be kebab-case"),
+            ));
         }
         if id != stem {
-            return Err(err(Some(id_span), format!("rule id `{id}` must equal the file name `{stem}`")));
+            return Err(err(
+                Some(id_span),
+                format!("rule id `{id}` must equal the file name `{stem}`"),
+            ));
         }
         let category = raw
             .category
@@ -189,8 +200,12 @@ impl Rule {
             .map_err(|m| err(Some(raw.severity.span().start), m))?;
         let mut languages = Vec::new();
         for name in raw.languages.get_ref() {
-            let parsed = Language::parse_list_entry(name)
-                .ok_or_else(|| err(Some(raw.languages.span().start), format!("unknown language `{name}`")))?;
+            let parsed = Language::parse_list_entry(name).ok_or_else(|| {
+                err(
+                    Some(raw.languages.span().start),
+                    format!("unknown language `{name}`"),
+                )
+            })?;
             for lang in parsed {
                 if !languages.contains(&lang) {
                     languages.push(lang);
@@ -211,9 +226,12 @@ impl Rule {
         };
         let check = match &raw.check {
             None => None,
-            Some(name) => Some(
-                RustCheck::parse(name.get_ref()).ok_or_else(|| err(Some(name.span().start), format!("unknown check `{}`", name.get_ref())))?,
-            ),
+            Some(name) => Some(RustCheck::parse(name.get_ref()).ok_or_else(|| {
+                err(
+                    Some(name.span().start),
+                    format!("unknown check `{}`", name.get_ref()),
+                )
+            })?),
         };
         let mut queries = HashMap::new();
         if let Some(query) = &raw.query {
@@ -225,11 +243,18 @@ impl Rule {
                 && literal[3..].starts_with(['\n', '\r']);
             let first_line = line_of(query.span().start) + usize::from(skipped_newline);
             for &lang in &languages {
-                let Some(grammar) = lang.grammar() else { continue };
+                let Some(grammar) = lang.grammar() else {
+                    continue;
+                };
                 let compiled = tree_sitter::Query::new(&grammar, body).map_err(|e| RuleError {
                     path: source.to_path_buf(),
                     line: Some(first_line + e.row),
-                    message: format!("query for {}: {:?} error: {}", lang.as_str(), e.kind, e.message.trim()),
+                    message: format!(
+                        "query for {}: {:?} error: {}",
+                        lang.as_str(),
+                        e.kind,
+                        e.message.trim()
+                    ),
                 })?;
                 if compiled.capture_index_for_name(&raw.report).is_none() {
                     return Err(err(
@@ -242,7 +267,10 @@ impl Rule {
         }
         let needs_query = languages.iter().any(|l| l.grammar().is_some());
         if needs_query && raw.query.is_none() && check.is_none() {
-            return Err(err(None, "a rule for a parsed language needs a `query` or a `check`".to_string()));
+            return Err(err(
+                None,
+                "a rule for a parsed language needs a `query` or a `check`".to_string(),
+            ));
         }
         let filter_start = raw.filters.as_ref().map(|f| f.span().start).unwrap_or(0);
         let filters = raw
@@ -259,12 +287,22 @@ impl Rule {
                     if query.capture_index_for_name(capture).is_none() {
                         return Err(err(
                             Some(filter_start),
-                            format!("where: @{capture} is not a capture of the {} query", lang.as_str()),
+                            format!(
+                                "where: @{capture} is not a capture of the {} query",
+                                lang.as_str()
+                            ),
                         ));
                     }
                 }
-                if languages.contains(&Language::Env) && !matches!(capture, "key" | "value" | "match") {
-                    return Err(err(Some(filter_start), format!("where: @{capture} does not exist in .env files (use @key, @value or @match)")));
+                if languages.contains(&Language::Env)
+                    && !matches!(capture, "key" | "value" | "match")
+                {
+                    return Err(err(
+                        Some(filter_start),
+                        format!(
+                            "where: @{capture} does not exist in .env files (use @key, @value or @match)"
+                        ),
+                    ));
                 }
             }
         }
@@ -306,7 +344,11 @@ impl Rule {
         }
         let to_examples = |list: Vec<RawExample>| {
             list.into_iter()
-                .map(|e| Example { path: e.path, code: e.code, files: e.files })
+                .map(|e| Example {
+                    path: e.path,
+                    code: e.code,
+                    files: e.files,
+                })
                 .collect::<Vec<_>>()
         };
         Ok(Rule {
@@ -332,7 +374,9 @@ impl Rule {
     }
 
     pub fn applies_to_context(&self, kind: ContextKind) -> bool {
-        self.contexts.as_ref().is_none_or(|list| list.contains(&kind))
+        self.contexts
+            .as_ref()
+            .is_none_or(|list| list.contains(&kind))
     }
 }
 
@@ -362,13 +406,20 @@ impl RuleSet {
     }
 
     pub fn empty() -> RuleSet {
-        RuleSet { rules: Vec::new(), errors: Vec::new(), keyword_matcher: None, keyword_rules: Vec::new() }
+        RuleSet {
+            rules: Vec::new(),
+            errors: Vec::new(),
+            keyword_matcher: None,
+            keyword_rules: Vec::new(),
+        }
     }
 
     /// Adds the `*.toml` rules of a directory (`.nudge/rules/`), in name
     /// order. Unreadable or invalid files become errors; the rest load.
     pub fn add_dir(&mut self, dir: &Path) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
@@ -384,7 +435,11 @@ impl RuleSet {
                         message: "rule file is not valid UTF-8".to_string(),
                     }),
                 },
-                Err(e) => self.errors.push(RuleError { path: path.clone(), line: None, message: e.to_string() }),
+                Err(e) => self.errors.push(RuleError {
+                    path: path.clone(),
+                    line: None,
+                    message: e.to_string(),
+                }),
             }
         }
         self.rebuild_index();

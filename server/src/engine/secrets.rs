@@ -40,21 +40,46 @@ static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
         min_entropy,
     };
     vec![
-        f("Stripe secret key", r"\b[sr]k_(?:live|test)_[0-9A-Za-z]{24,99}\b", 8, 3.0),
-        f("Stripe webhook signing secret", r"\bwhsec_[0-9A-Za-z+/=]{24,}", 6, 3.0),
+        f(
+            "Stripe secret key",
+            r"\b[sr]k_(?:live|test)_[0-9A-Za-z]{24,99}\b",
+            8,
+            3.0,
+        ),
+        f(
+            "Stripe webhook signing secret",
+            r"\bwhsec_[0-9A-Za-z+/=]{24,}",
+            6,
+            3.0,
+        ),
         f(
             "OpenAI API key",
             r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{10,}T3BlbkFJ[A-Za-z0-9_-]{10,}",
             8,
             3.0,
         ),
-        f("OpenAI API key", r"\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b", 3, 3.0),
-        f("Anthropic API key", r"\bsk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{80,110}AA\b", 14, 3.0),
+        f(
+            "OpenAI API key",
+            r"\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b",
+            3,
+            3.0,
+        ),
+        f(
+            "Anthropic API key",
+            r"\bsk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{80,110}AA\b",
+            14,
+            3.0,
+        ),
         f("Groq API key", r"\bgsk_[A-Za-z0-9]{52}\b", 4, 3.0),
         f("Perplexity API key", r"\bpplx-[A-Za-z0-9]{48}\b", 5, 3.0),
         f("Hugging Face token", r"\bhf_[A-Za-z]{34}\b", 3, 3.0),
         f("Replicate API token", r"\br8_[A-Za-z0-9]{37}\b", 3, 3.0),
-        f("AWS access key id", r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b", 4, 2.5),
+        f(
+            "AWS access key id",
+            r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b",
+            4,
+            2.5,
+        ),
         f("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b", 4, 3.0),
         f("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36}\b", 4, 3.0),
         f("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b", 11, 3.0),
@@ -68,10 +93,25 @@ static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
             29,
             3.0,
         ),
-        f("SendGrid API key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b", 3, 3.0),
+        f(
+            "SendGrid API key",
+            r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b",
+            3,
+            3.0,
+        ),
         f("Twilio API key", r"\bSK[0-9a-f]{32}\b", 2, 3.0),
-        f("Resend API key", r"\bre_[A-Za-z0-9]{8,}_[A-Za-z0-9]{16,}\b", 3, 3.0),
-        f("Supabase secret key", r"\bsb_secret_[A-Za-z0-9_-]{20,}", 10, 3.0),
+        f(
+            "Resend API key",
+            r"\bre_[A-Za-z0-9]{8,}_[A-Za-z0-9]{16,}\b",
+            3,
+            3.0,
+        ),
+        f(
+            "Supabase secret key",
+            r"\bsb_secret_[A-Za-z0-9_-]{20,}",
+            10,
+            3.0,
+        ),
         f(
             "private key",
             r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----[\s\\n]*[A-Za-z0-9+/=\s\\n]{64,}",
@@ -86,8 +126,10 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DB_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis)://([^:/\s@]+):([^@\s/]+)@([^/\s:?]+)")
-        .expect("db url")
+    Regex::new(
+        r"\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis)://([^:/\s@]+):([^@\s/]+)@([^/\s:?]+)",
+    )
+    .expect("db url")
 });
 
 static JWT_ROLE: LazyLock<Regex> =
@@ -140,7 +182,10 @@ pub fn find_secret(text: &str, name: Option<&str>) -> Option<SecretMatch> {
     for found in DB_URL.captures_iter(text) {
         let password = found.get(2).expect("password group").as_str();
         let host = found.get(3).expect("host group").as_str();
-        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "db" | "postgres");
+        let local = matches!(
+            host,
+            "localhost" | "127.0.0.1" | "0.0.0.0" | "db" | "postgres"
+        );
         if local || is_placeholder(password) || password.len() < 6 {
             continue;
         }
@@ -176,8 +221,25 @@ pub fn jwt_role(token: &str) -> Option<String> {
 pub fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     const WORDS: &[&str] = &[
-        "your", "example", "placeholder", "changeme", "change_me", "dummy", "xxxx", "redacted",
-        "replace", "insert", "sample", "<", ">", "${", "{{", "...", "…", "***", "todo",
+        "your",
+        "example",
+        "placeholder",
+        "changeme",
+        "change_me",
+        "dummy",
+        "xxxx",
+        "redacted",
+        "replace",
+        "insert",
+        "sample",
+        "<",
+        ">",
+        "${",
+        "{{",
+        "...",
+        "…",
+        "***",
+        "todo",
     ];
     if WORDS.iter().any(|w| lower.contains(w)) {
         return true;
@@ -226,6 +288,33 @@ pub fn shannon_entropy(value: &str) -> f64 {
             -p * p.log2()
         })
         .sum()
+}
+
+/// `text` with every secret in it starred out except its provider prefix
+/// and last two characters. Byte length is unchanged (secrets are ASCII),
+/// so spans computed on the original still fit; used for code frames.
+pub fn mask_in_place(text: &str) -> String {
+    let mut out = text.to_string();
+    let mut offset = 0;
+    while offset < out.len() {
+        let Some(found) = find_secret(&out[offset..], None) else {
+            break;
+        };
+        let (start, end) = (offset + found.start, offset + found.end);
+        let visible_prefix = found.masked.split('…').next().map_or(0, |p| p.len());
+        let keep_tail = if end - start >= 12 { 2 } else { 0 };
+        let star_from = start + visible_prefix;
+        let star_to = end - keep_tail;
+        if star_to > star_from && out.is_char_boundary(star_from) && out.is_char_boundary(star_to) {
+            let stars: String = out[star_from..star_to]
+                .chars()
+                .map(|c| if c.is_whitespace() { c } else { '*' })
+                .collect();
+            out.replace_range(star_from..star_to, &stars);
+        }
+        offset = end.max(offset + 1);
+    }
+    out
 }
 
 /// A printable stand-in for a secret: its provider prefix (at most 12
@@ -282,10 +371,14 @@ mod tests {
 
     #[test]
     fn supabase_jwt_role_decides() {
-        let service = jwt(r#"{"iss":"supabase","ref":"abcd","role":"service_role","iat":1700000000}"#);
+        let service =
+            jwt(r#"{"iss":"supabase","ref":"abcd","role":"service_role","iat":1700000000}"#);
         let anon = jwt(r#"{"iss":"supabase","ref":"abcd","role":"anon","iat":1700000000}"#);
         assert_eq!(jwt_role(&service).as_deref(), Some("service_role"));
-        assert_eq!(find_secret(&service, None).unwrap().provider, "Supabase service-role key");
+        assert_eq!(
+            find_secret(&service, None).unwrap().provider,
+            "Supabase service-role key"
+        );
         assert_eq!(find_secret(&anon, None), None);
     }
 
@@ -293,7 +386,20 @@ mod tests {
     fn firebase_web_api_key_is_public_by_design() {
         let value = "AIzaSyD3kQ8mX2vLp9Rt4Wn7Bc1Hj6Fs0Ge5Ty8";
         assert_eq!(find_secret(value, Some("apiKey")), None);
-        assert_eq!(find_secret(value, Some("GEOCODER_KEY")).unwrap().provider, "Google API key");
+        assert_eq!(
+            find_secret(value, Some("GEOCODER_KEY")).unwrap().provider,
+            "Google API key"
+        );
+    }
+
+    #[test]
+    fn mask_in_place_keeps_length_and_hides_the_body() {
+        let line = "const k = \"sk_live_51NqL3kJd8sPq2Wm7Zx4Rt9Yv6Bn0Hc\"; // é";
+        let masked = mask_in_place(line);
+        assert_eq!(masked.len(), line.len());
+        assert!(masked.contains("sk_live_****"), "{masked}");
+        assert!(masked.ends_with("Hc\"; // é"), "{masked}");
+        assert!(!masked.contains("51NqL3k"));
     }
 
     #[test]

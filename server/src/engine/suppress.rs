@@ -34,7 +34,11 @@ const MARKER: &str = "nudge-ignore";
 
 /// Finds every suppression comment in `text`. `comment_markers` are the
 /// openers valid in the file's language.
-pub fn find_suppressions(text: &str, index: &LineIndex, comment_markers: &[&str]) -> Vec<Suppression> {
+pub fn find_suppressions(
+    text: &str,
+    index: &LineIndex,
+    comment_markers: &[&str],
+) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut search_from = 0;
     while let Some(found) = text[search_from..].find(MARKER) {
@@ -66,7 +70,10 @@ pub fn find_suppressions(text: &str, index: &LineIndex, comment_markers: &[&str]
             .trim_end_matches("-->")
             .trim_end();
         let (ids, reason) = match rest.split_once(':') {
-            Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+            Some((ids, reason)) => (
+                ids,
+                Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
+            ),
             None => (rest, None),
         };
         let rule_ids: Vec<String> = ids
@@ -76,7 +83,13 @@ pub fn find_suppressions(text: &str, index: &LineIndex, comment_markers: &[&str]
             .map(str::to_string)
             .collect();
         let directive_end = at + MARKER.len() + if whole_file { 5 } else { 0 } + rest.len();
-        out.push(Suppression { line, whole_file, rule_ids, reason, span: Span::new(at, directive_end.min(line_end)) });
+        out.push(Suppression {
+            line,
+            whole_file,
+            rule_ids,
+            reason,
+            span: Span::new(at, directive_end.min(line_end)),
+        });
     }
     out
 }

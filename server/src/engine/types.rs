@@ -54,7 +54,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|sev| sev.as_str() == s)
-            .ok_or_else(|| format!("unknown severity `{s}` (expected hint, info, warning or error)"))
+            .ok_or_else(|| {
+                format!("unknown severity `{s}` (expected hint, info, warning or error)")
+            })
     }
 }
 

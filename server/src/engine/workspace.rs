@@ -12,9 +12,8 @@ use super::analysis::{Candidate, FileAnalysis};
 use super::config::{Config, Level};
 use super::context::{self, ContextInput, ContextKind, FileContext, ProjectInfo, Strength};
 use super::facts::{PolicyDef, TableName};
-use super::language::{FileKind, Language};
 use super::predicates::{GlobalScope, RustCheck, eval_global};
-use super::rules::{EditPlacement, Rule, RuleSet};
+use super::rules::{EditPlacement, RuleSet};
 use super::secrets;
 use super::types::{Finding, Fix, Related, Span, TextEdit};
 
@@ -27,7 +26,10 @@ pub struct TableKey {
 
 impl TableKey {
     pub fn from_name(name: &TableName) -> TableKey {
-        TableKey { schema: name.schema.clone().unwrap_or_else(|| "public".to_string()), name: name.name.clone() }
+        TableKey {
+            schema: name.schema.clone().unwrap_or_else(|| "public".to_string()),
+            name: name.name.clone(),
+        }
     }
 
     /// Parses a table reference as written in SQL or in `.from('x')`.
@@ -36,7 +38,11 @@ impl TableKey {
     }
 
     pub fn display(&self) -> String {
-        if self.schema == "public" { self.name.clone() } else { format!("{}.{}", self.schema, self.name) }
+        if self.schema == "public" {
+            self.name.clone()
+        } else {
+            format!("{}.{}", self.schema, self.name)
+        }
     }
 }
 
@@ -56,7 +62,18 @@ pub struct WorkspaceModel {
     pub policies: BTreeMap<TableKey, Vec<(Site, PolicyDef)>>,
 }
 
-const PER_USER_COLUMNS: &[&str] = &["user_id", "owner_id", "profile_id", "author_id", "created_by", "account_id", "customer_id", "member_id", "userid", "owner"];
+const PER_USER_COLUMNS: &[&str] = &[
+    "user_id",
+    "owner_id",
+    "profile_id",
+    "author_id",
+    "created_by",
+    "account_id",
+    "customer_id",
+    "member_id",
+    "userid",
+    "owner",
+];
 
 impl WorkspaceModel {
     /// Whether some migration ends up enabling RLS. A later `DISABLE` is
@@ -72,12 +89,18 @@ impl WorkspaceModel {
     /// A table with an owner-like column holds per-user rows.
     pub fn is_per_user(&self, table: &TableKey) -> bool {
         self.tables.get(table).is_some_and(|defs| {
-            defs.iter().any(|(_, cols)| cols.iter().any(|c| PER_USER_COLUMNS.contains(&c.to_lowercase().as_str())))
+            defs.iter().any(|(_, cols)| {
+                cols.iter()
+                    .any(|c| PER_USER_COLUMNS.contains(&c.to_lowercase().as_str()))
+            })
         }) || (table.schema == "public" && table.name == "profiles")
     }
 
     pub fn table_site(&self, table: &TableKey) -> Option<&Site> {
-        self.tables.get(table).and_then(|defs| defs.first()).map(|(site, _)| site)
+        self.tables
+            .get(table)
+            .and_then(|defs| defs.first())
+            .map(|(site, _)| site)
     }
 }
 
@@ -113,7 +136,13 @@ impl Workspace {
     /// Adds or replaces one file's analysis. Call [`Workspace::refresh`]
     /// before asking for findings.
     pub fn upsert(&mut self, analysis: FileAnalysis, config: Arc<Config>) {
-        self.files.insert(analysis.path.clone(), FileEntry { analysis: Arc::new(analysis), config });
+        self.files.insert(
+            analysis.path.clone(),
+            FileEntry {
+                analysis: Arc::new(analysis),
+                config,
+            },
+        );
     }
 
     pub fn remove(&mut self, path: &str) {
@@ -156,15 +185,31 @@ impl Workspace {
         let mut model = WorkspaceModel::default();
         for (path, entry) in &self.files {
             let analysis = &entry.analysis;
-            let site = |span: Span| Site { path: path.clone(), span, line: analysis.line_index.line_of(span.start) };
+            let site = |span: Span| Site {
+                path: path.clone(),
+                span,
+                line: analysis.line_index.line_of(span.start),
+            };
             for table in &analysis.facts.tables {
-                model.tables.entry(TableKey::from_name(&table.table)).or_default().push((site(table.span), table.columns.clone()));
+                model
+                    .tables
+                    .entry(TableKey::from_name(&table.table))
+                    .or_default()
+                    .push((site(table.span), table.columns.clone()));
             }
             for toggle in analysis.facts.rls.iter().filter(|t| t.enabled) {
-                model.rls_enabled.entry(TableKey::from_name(&toggle.table)).or_default().push(site(toggle.span));
+                model
+                    .rls_enabled
+                    .entry(TableKey::from_name(&toggle.table))
+                    .or_default()
+                    .push(site(toggle.span));
             }
             for policy in &analysis.facts.policies {
-                model.policies.entry(TableKey::from_name(&policy.table)).or_default().push((site(policy.span), policy.clone()));
+                model
+                    .policies
+                    .entry(TableKey::from_name(&policy.table))
+                    .or_default()
+                    .push((site(policy.span), policy.clone()));
             }
         }
         model
@@ -191,19 +236,30 @@ impl Workspace {
         }
         // Browser code pulls in what it imports: walk the import graph from
         // every client module into modules nothing else decided.
-        let mut queue: VecDeque<String> =
-            contexts.iter().filter(|(_, c)| c.kind == ContextKind::Client).map(|(p, _)| p.clone()).collect();
+        let mut queue: VecDeque<String> = contexts
+            .iter()
+            .filter(|(_, c)| c.kind == ContextKind::Client)
+            .map(|(p, _)| p.clone())
+            .collect();
         let mut seen: BTreeSet<String> = queue.iter().cloned().collect();
         while let Some(importer) = queue.pop_front() {
-            let Some(entry) = self.files.get(&importer) else { continue };
+            let Some(entry) = self.files.get(&importer) else {
+                continue;
+            };
             let project = self.project_for(&importer);
             for specifier in &entry.analysis.facts.imports {
-                let Some(target) = self.resolve_import(&importer, specifier, &project) else { continue };
-                let Some(ctx) = contexts.get_mut(&target) else { continue };
+                let Some(target) = self.resolve_import(&importer, specifier, &project) else {
+                    continue;
+                };
+                let Some(ctx) = contexts.get_mut(&target) else {
+                    continue;
+                };
                 if ctx.strength == Strength::Default && ctx.kind != ContextKind::Client {
                     *ctx = FileContext {
                         kind: ContextKind::Client,
-                        reason: format!("it is imported by `{importer}`, which runs in the browser"),
+                        reason: format!(
+                            "it is imported by `{importer}`, which runs in the browser"
+                        ),
                         strength: Strength::Default,
                     };
                 }
@@ -217,11 +273,19 @@ impl Workspace {
 
     /// Resolves a module specifier to a workspace file, trying the usual
     /// extensions and index files, and the `@/`, `~/` and `$lib` aliases.
-    pub fn resolve_import(&self, importer: &str, specifier: &str, project: &ProjectInfo) -> Option<String> {
+    pub fn resolve_import(
+        &self,
+        importer: &str,
+        specifier: &str,
+        project: &ProjectInfo,
+    ) -> Option<String> {
         let base: String = if specifier.starts_with("./") || specifier.starts_with("../") {
             let dir = importer.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             join_normalized(dir, specifier)?
-        } else if let Some(rest) = specifier.strip_prefix("@/").or_else(|| specifier.strip_prefix("~/")) {
+        } else if let Some(rest) = specifier
+            .strip_prefix("@/")
+            .or_else(|| specifier.strip_prefix("~/"))
+        {
             let root = &project.root;
             let in_src = join_normalized(root, &format!("src/{rest}"))?;
             if self.probe(&in_src).is_some() {
@@ -238,12 +302,17 @@ impl Workspace {
     }
 
     fn probe(&self, base: &str) -> Option<String> {
-        const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "svelte", "vue"];
+        const EXTENSIONS: &[&str] = &[
+            "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "svelte", "vue",
+        ];
         if self.files.contains_key(base) {
             return Some(base.to_string());
         }
         // `import './x.js'` in TypeScript refers to `x.ts`.
-        let stripped = base.strip_suffix(".js").or_else(|| base.strip_suffix(".mjs")).unwrap_or(base);
+        let stripped = base
+            .strip_suffix(".js")
+            .or_else(|| base.strip_suffix(".mjs"))
+            .unwrap_or(base);
         for ext in EXTENSIONS {
             for candidate in [format!("{stripped}.{ext}"), format!("{base}/index.{ext}")] {
                 if self.files.contains_key(&candidate) {
@@ -256,7 +325,9 @@ impl Workspace {
 
     /// The findings for one file, sorted by position.
     pub fn findings(&self, path: &str, rules: &RuleSet) -> Vec<Finding> {
-        let Some(entry) = self.files.get(path) else { return Vec::new() };
+        let Some(entry) = self.files.get(path) else {
+            return Vec::new();
+        };
         let analysis = &entry.analysis;
         let config = &entry.config;
         let fallback = FileContext {
@@ -268,11 +339,19 @@ impl Workspace {
         let mut findings: Vec<(Finding, usize)> = Vec::new();
         for candidate in &analysis.candidates {
             let rule = &candidate.rule;
-            let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity) else { continue };
+            let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity)
+            else {
+                continue;
+            };
             if !rule.applies_to_context(file_context.kind) {
                 continue;
             }
-            let scope = GlobalScope { captures: &candidate.captures, context: file_context, model: &self.model, config };
+            let scope = GlobalScope {
+                captures: &candidate.captures,
+                context: file_context,
+                model: &self.model,
+                config,
+            };
             if !rule.filters.iter().all(|f| eval_global(f, &scope)) {
                 continue;
             }
@@ -280,11 +359,23 @@ impl Workspace {
             findings.push((finding, candidate.scope));
         }
         findings.sort_by_key(|(f, _)| (f.span.start, f.span.end));
-        let findings = once_per_scope(findings, rules);
-        apply_suppressions(analysis, findings, rules, config)
+        // Suppressions apply before `once_per`, so a suppressed first
+        // occurrence neither hides the next one nor leaves the suppression
+        // of a later one looking unused.
+        let (findings, meta) = apply_suppressions(analysis, findings, rules, config);
+        let mut findings = once_per_scope(findings, rules);
+        findings.extend(meta);
+        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        findings
     }
 
-    fn build_finding(&self, analysis: &FileAnalysis, candidate: &Candidate, severity: super::types::Severity, file_context: &FileContext) -> Finding {
+    fn build_finding(
+        &self,
+        analysis: &FileAnalysis,
+        candidate: &Candidate,
+        severity: super::types::Severity,
+        file_context: &FileContext,
+    ) -> Finding {
         let rule = &candidate.rule;
         let mut vars: Vec<(String, String)> = candidate.vars.clone();
         let mut related = Vec::new();
@@ -292,7 +383,11 @@ impl Workspace {
             if name == "table" {
                 let key = TableKey::parse(text);
                 vars.push(("table".to_string(), key.display()));
-                if let Some(site) = self.model.table_site(&key).filter(|s| s.path != analysis.path) {
+                if let Some(site) = self
+                    .model
+                    .table_site(&key)
+                    .filter(|s| s.path != analysis.path)
+                {
                     related.push(Related {
                         path: site.path.clone().into(),
                         span: site.span,
@@ -308,7 +403,10 @@ impl Workspace {
                 .edits
                 .iter()
                 .map(|edit| {
-                    let (_, span, _) = candidate.captures.iter().find(|(n, _, _)| *n == edit.capture)?;
+                    let (_, span, _) = candidate
+                        .captures
+                        .iter()
+                        .find(|(n, _, _)| *n == edit.capture)?;
                     let text = render_template(&edit.text, &candidate.captures, &vars);
                     let at = match edit.at {
                         EditPlacement::Replace => *span,
@@ -317,15 +415,30 @@ impl Workspace {
                         EditPlacement::LineAfter => {
                             let line = analysis.line_index.line_of(span.end);
                             let (_, end) = analysis.line_index.line_span(&analysis.text, line);
-                            let next = analysis.text[end..].find('\n').map(|i| end + i + 1).unwrap_or(analysis.text.len());
+                            let next = analysis.text[end..]
+                                .find('\n')
+                                .map(|i| end + i + 1)
+                                .unwrap_or(analysis.text.len());
                             Span::new(next, next)
                         }
                     };
-                    let needs_newline = edit.at == EditPlacement::LineAfter && at.start == analysis.text.len() && !analysis.text.ends_with('\n');
-                    Some(TextEdit { span: at, new_text: if needs_newline { format!("\n{text}") } else { text } })
+                    let needs_newline = edit.at == EditPlacement::LineAfter
+                        && at.start == analysis.text.len()
+                        && !analysis.text.ends_with('\n');
+                    Some(TextEdit {
+                        span: at,
+                        new_text: if needs_newline {
+                            format!("\n{text}")
+                        } else {
+                            text
+                        },
+                    })
                 })
                 .collect::<Option<Vec<_>>>()?;
-            Some(Fix { title: render_template(&template.title, &candidate.captures, &vars), edits })
+            Some(Fix {
+                title: render_template(&template.title, &candidate.captures, &vars),
+                edits,
+            })
         });
         Finding {
             rule_id: rule.id.clone(),
@@ -341,7 +454,10 @@ impl Workspace {
 
     /// Every finding in the workspace, by path.
     pub fn all_findings(&self, rules: &RuleSet) -> Vec<(String, Vec<Finding>)> {
-        self.files.keys().map(|p| (p.clone(), self.findings(p, rules))).collect()
+        self.files
+            .keys()
+            .map(|p| (p.clone(), self.findings(p, rules)))
+            .collect()
     }
 }
 
@@ -366,7 +482,10 @@ fn once_per_scope(findings: Vec<(Finding, usize)>, rules: &RuleSet) -> Vec<Findi
     findings
         .into_iter()
         .filter(|(finding, scope)| {
-            let once = rules.get(&finding.rule_id).map(|r| r.once_per).unwrap_or(OncePer::Match);
+            let once = rules
+                .get(&finding.rule_id)
+                .map(|r| r.once_per)
+                .unwrap_or(OncePer::Match);
             let key = match once {
                 OncePer::Match => return true,
                 OncePer::Scope => *scope,
@@ -378,11 +497,18 @@ fn once_per_scope(findings: Vec<(Finding, usize)>, rules: &RuleSet) -> Vec<Findi
         .collect()
 }
 
-fn apply_suppressions(analysis: &FileAnalysis, findings: Vec<Finding>, rules: &RuleSet, config: &Config) -> Vec<Finding> {
+/// Drops suppressed findings; returns the rest and the hints about the
+/// suppression comments themselves (missing reason, unused).
+fn apply_suppressions(
+    analysis: &FileAnalysis,
+    findings: Vec<(Finding, usize)>,
+    rules: &RuleSet,
+    config: &Config,
+) -> (Vec<(Finding, usize)>, Vec<Finding>) {
     let mut used = vec![false; analysis.suppressions.len()];
-    let mut kept: Vec<Finding> = findings
+    let kept: Vec<(Finding, usize)> = findings
         .into_iter()
-        .filter(|finding| {
+        .filter(|(finding, _)| {
             let line = analysis.line_index.line_of(finding.span.start);
             let mut suppressed = false;
             for (i, s) in analysis.suppressions.iter().enumerate() {
@@ -394,25 +520,35 @@ fn apply_suppressions(analysis: &FileAnalysis, findings: Vec<Finding>, rules: &R
             !suppressed
         })
         .collect();
+    let mut meta = Vec::new();
+    let Some(language) = analysis.language() else {
+        return (kept, meta);
+    };
     for rule in rules.rules() {
         let Some(check) = rule.check else { continue };
-        let Some(language) = analysis.language() else { continue };
-        if !rule.languages.contains(&language) && !(language.is_js_family() && rule.languages.iter().any(|l| l.is_js_family())) {
+        let targets = rule.languages.contains(&language)
+            || (language.is_js_family() && rule.languages.iter().any(|l| l.is_js_family()));
+        if !targets {
             continue;
         }
-        let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity) else { continue };
+        let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity) else {
+            continue;
+        };
         for (i, suppression) in analysis.suppressions.iter().enumerate() {
-            let ids = suppression.rule_ids.join(", ");
-            let message = match check {
-                RustCheck::UnusedSuppression if !used[i] => rule.message.replace("{{rules}}", &ids),
-                RustCheck::SuppressionWithoutReason if suppression.reason.is_none() => rule.message.replace("{{rules}}", &ids),
-                _ => continue,
+            let applies = match check {
+                RustCheck::UnusedSuppression => !used[i],
+                RustCheck::SuppressionWithoutReason => suppression.reason.is_none(),
             };
-            kept.push(Finding {
+            if !applies {
+                continue;
+            }
+            meta.push(Finding {
                 rule_id: rule.id.clone(),
                 category: rule.category,
                 severity,
-                message,
+                message: rule
+                    .message
+                    .replace("{{rules}}", &suppression.rule_ids.join(", ")),
                 span: suppression.span,
                 reason: None,
                 fix: None,
@@ -420,13 +556,16 @@ fn apply_suppressions(analysis: &FileAnalysis, findings: Vec<Finding>, rules: &R
             });
         }
     }
-    kept.sort_by_key(|f| (f.span.start, f.span.end));
-    kept
+    (kept, meta)
 }
 
 /// Fills `{{name}}` from predicate variables, then captures. Any capture
 /// holding a secret is masked, so a template can never leak one.
-pub fn render_template(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> String {
+pub fn render_template(
+    template: &str,
+    captures: &[(String, Span, String)],
+    vars: &[(String, String)],
+) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
@@ -442,7 +581,12 @@ pub fn render_template(template: &str, captures: &[(String, Span, String)], vars
             .rev()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
-            .or_else(|| captures.iter().find(|(n, _, _)| n == name).map(|(_, _, t)| safe_capture_text(t)))
+            .or_else(|| {
+                captures
+                    .iter()
+                    .find(|(n, _, _)| n == name)
+                    .map(|(_, _, t)| safe_capture_text(t))
+            })
             .unwrap_or_default();
         out.push_str(&value);
         rest = &after[close + 2..];
@@ -461,12 +605,4 @@ fn safe_capture_text(text: &str) -> String {
         value = value.chars().take(MAX).collect::<String>() + "…";
     }
     value
-}
-
-/// Whether a rule with language list `languages` can speak in this file.
-pub fn rule_targets(rule: &Rule, kind: FileKind) -> bool {
-    match kind {
-        FileKind::Plain(lang) => rule.languages.contains(&lang),
-        FileKind::Host(_) => rule.languages.iter().any(|l| matches!(l, Language::JavaScript | Language::TypeScript)),
-    }
 }

@@ -1,0 +1,162 @@
+//! Fixture workspaces under `tests/fixtures/*/`, annotated inline.
+//!
+//! Under a flagged line, a comment in the file's own syntax marks the span
+//! with carets and names the rule:
+//!
+//! ```text
+//! const stripe = new Stripe("sk_live_...");
+//! //                         ^^^^^^^^^^^^^ hardcoded-secret-in-client
+//! ```
+//!
+//! The carets give the start column and length (in characters) on the line
+//! above. Where carets cannot reach (a span at column 1 under a `#`), write
+//! `nudge-expect: <rule-id>` to check only the line. Every finding must be
+//! annotated and every annotation found: clean lines stay clean.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use nudge::cli::human_position;
+use nudge::project::load_dir;
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Expectation {
+    path: String,
+    line: usize,
+    /// `(column, length)` when carets gave them.
+    columns: Option<(usize, usize)>,
+    rule: String,
+}
+
+const MARKERS: &[&str] = &["{/*", "//", "--", "#", "<!--", "/*"];
+
+fn parse_annotation(line: &str) -> Option<(Option<(usize, usize)>, String)> {
+    let trimmed = line.trim_start();
+    let marker = MARKERS.iter().find(|m| trimmed.starts_with(**m))?;
+    let rest = trimmed[marker.len()..].trim_start();
+    let rest = rest
+        .trim_end()
+        .trim_end_matches("*/}")
+        .trim_end_matches("*/")
+        .trim_end_matches("-->")
+        .trim_end();
+    if let Some(rule) = rest.strip_prefix("nudge-expect:") {
+        return Some((None, rule.trim().to_string()));
+    }
+    if !rest.starts_with('^') {
+        return None;
+    }
+    let carets = rest.chars().take_while(|c| *c == '^').count();
+    let rule = rest[carets..].trim();
+    if rule.is_empty()
+        || !rule
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return None;
+    }
+    let column = line.chars().position(|c| c == '^').expect("has a caret") + 1;
+    Some((Some((column, carets)), rule.to_string()))
+}
+
+fn expectations(root: &Path, rel: &str) -> Vec<Expectation> {
+    let text = std::fs::read_to_string(root.join(rel)).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut target_line = 0;
+    for (index, line) in text.lines().enumerate() {
+        match parse_annotation(line) {
+            Some((columns, rule)) => out.push(Expectation {
+                path: rel.to_string(),
+                line: target_line,
+                columns,
+                rule,
+            }),
+            None => target_line = index + 1,
+        }
+    }
+    out
+}
+
+fn check_fixture(name: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(name);
+    let loaded = load_dir(&root).unwrap_or_else(|e| panic!("fixture {name} loads: {e}"));
+    assert!(loaded.rules.errors.is_empty(), "{:?}", loaded.rules.errors);
+    let mut expected: BTreeSet<Expectation> = BTreeSet::new();
+    let mut actual: BTreeSet<Expectation> = BTreeSet::new();
+    let mut line_only: BTreeSet<(String, usize, String)> = BTreeSet::new();
+    for path in loaded.workspace.paths() {
+        for e in expectations(&root, path) {
+            if e.columns.is_none() {
+                line_only.insert((e.path.clone(), e.line, e.rule.clone()));
+            }
+            expected.insert(e);
+        }
+        let analysis = loaded.workspace.analysis(path).unwrap();
+        for finding in loaded.workspace.findings(path, &loaded.rules) {
+            let (line, column) =
+                human_position(&analysis.text, &analysis.line_index, finding.span.start);
+            let (end_line, end_column) =
+                human_position(&analysis.text, &analysis.line_index, finding.span.end);
+            let length = if end_line == line {
+                end_column - column
+            } else {
+                let (start, end) = analysis.line_index.line_span(&analysis.text, line - 1);
+                analysis.text[start..end].chars().count() + 1 - column
+            };
+            let columns = if line_only.contains(&(path.to_string(), line, finding.rule_id.clone()))
+            {
+                None
+            } else {
+                Some((column, length))
+            };
+            actual.insert(Expectation {
+                path: path.to_string(),
+                line,
+                columns,
+                rule: finding.rule_id,
+            });
+        }
+    }
+    let missing: Vec<_> = expected.difference(&actual).collect();
+    let unexpected: Vec<_> = actual.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "fixture {name}\n  annotated but not found: {missing:#?}\n  found but not annotated: {unexpected:#?}"
+    );
+    assert!(!expected.is_empty(), "fixture {name} has annotations");
+}
+
+#[test]
+fn next_supabase_fixture() {
+    check_fixture("next-supabase");
+}
+
+#[test]
+fn sveltekit_fixture() {
+    check_fixture("sveltekit");
+}
+
+#[test]
+fn vite_spa_fixture() {
+    check_fixture("vite-spa");
+}
+
+#[test]
+fn annotation_parser_reads_carets_and_line_only_forms() {
+    assert_eq!(
+        parse_annotation("//   ^^^ some-rule"),
+        Some((Some((6, 3)), "some-rule".to_string()))
+    );
+    assert_eq!(
+        parse_annotation("  {/* ^^ r */}"),
+        Some((Some((7, 2)), "r".to_string()))
+    );
+    assert_eq!(
+        parse_annotation("# nudge-expect: env-rule"),
+        Some((None, "env-rule".to_string()))
+    );
+    assert_eq!(parse_annotation("// an ordinary comment"), None);
+    assert_eq!(parse_annotation("const a = 1; // ^^ x"), None);
+}

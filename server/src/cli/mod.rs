@@ -177,22 +177,27 @@ struct Scan {
 
 fn display_prefix(root: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let absolute = if root.is_absolute() {
-        root.to_path_buf()
-    } else {
-        cwd.join(root)
-    };
-    let rel = relative_slash_path(&cwd, &absolute);
-    let rel = rel
-        .trim_start_matches("./")
-        .trim_start_matches('.')
-        .trim_matches('/')
-        .to_string();
+    let cwd = cwd.canonicalize().unwrap_or(cwd);
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = relative_path(&cwd, &root);
     if rel.is_empty() {
         rel
     } else {
         format!("{rel}/")
     }
+}
+
+/// `to` relative to the directory `from`, with `..` where needed and `/`
+/// separators; both should be absolute and canonical.
+fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let ups = std::iter::repeat_n("..".to_string(), from.len() - common);
+    let downs = to[common..]
+        .iter()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    ups.chain(downs).collect::<Vec<_>>().join("/")
 }
 
 /// For a file argument, the directory to load so that cross-file facts are

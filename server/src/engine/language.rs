@@ -133,10 +133,8 @@ pub struct ScriptView {
 /// Extracts the script blocks of a host file, grouped by language.
 pub fn script_views(kind: HostKind, text: &str) -> Vec<ScriptView> {
     let mut blocks: Vec<(Language, usize, usize)> = Vec::new();
-    if kind == HostKind::Astro {
-        if let Some((start, end)) = astro_frontmatter(text) {
-            blocks.push((Language::TypeScript, start, end));
-        }
+    if let Some((start, end)) = astro_frontmatter(text).filter(|_| kind == HostKind::Astro) {
+        blocks.push((Language::TypeScript, start, end));
     }
     let lower = text.to_ascii_lowercase();
     let mut cursor = 0;

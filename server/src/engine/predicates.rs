@@ -317,8 +317,9 @@ pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>) -> bool {
         Predicate::RlsNeverEnabled { capture } => {
             table(capture).is_some_and(|t| !scope.model.rls_enabled(&t))
         }
-        Predicate::ExposedTable { capture } => table(capture)
-            .is_some_and(|t| scope.config.exposed_schemas.iter().any(|s| *s == t.schema)),
+        Predicate::ExposedTable { capture } => {
+            table(capture).is_some_and(|t| scope.config.exposed_schemas.contains(&t.schema))
+        }
         Predicate::PerUserTable { capture } => {
             table(capture).is_some_and(|t| scope.model.is_per_user(&t))
         }

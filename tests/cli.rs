@@ -344,6 +344,55 @@ fn config_overrides_severity_turns_rules_off_and_excludes_paths() {
 }
 
 #[test]
+fn config_adds_public_prefixes_and_exposed_schemas() {
+    let files: &[(&str, &[u8])] = &[
+        (
+            ".env",
+            b"MY_PUBLIC_OPENAI_API_KEY=abc\nOPENAI_API_KEY=abc\n",
+        ),
+        (
+            "supabase/migrations/1.sql",
+            b"create table api.orders (id int);\ncreate table public.posts (id int);\n",
+        ),
+    ];
+    let bare = Scratch::new("noconfig", files);
+    let (findings, _) = json_findings(&bare.0, &["check", "--format", "json"]);
+    let rules: Vec<(&str, u64)> = findings
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        [("table-without-rls", 2)],
+        "defaults: only `public` is exposed, MY_PUBLIC_ is not a public prefix"
+    );
+    let mut with_config = files.to_vec();
+    with_config.push((
+        ".nudge.toml",
+        b"[env]\npublic_prefixes = [\"MY_PUBLIC_\"]\n[sql]\nexposed_schemas = [\"api\"]\n",
+    ));
+    let configured = Scratch::new("withconfig", &with_config);
+    let (findings, _) = json_findings(&configured.0, &["check", "--format", "json"]);
+    let rules: Vec<(&str, &str, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (".env", "public-env-secret", 1),
+            ("supabase/migrations/1.sql", "table-without-rls", 1)
+        ]
+    );
+}
+
+#[test]
 fn user_rules_load_and_a_broken_one_does_not_stop_the_others() {
     let user_rule = br#"id = "no-todo-fetch"
 category = "other"

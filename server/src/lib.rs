@@ -4,6 +4,9 @@
 //!   runtime or JSON types.
 //! - [`project`]: reads the workspace from disk (walking, `package.json`,
 //!   `.nudge.toml`, user rules) into an [`engine::Workspace`].
+//! - [`lsp`]: `nudge lsp`, the language server; the only module that knows
+//!   the protocol.
+//! - [`report`]: the quick security check's markdown report.
 //! - [`cli`]: `nudge check`, `nudge rules`, `nudge explain` and the output
 //!   formats of the outside contract.
 #![deny(clippy::print_stdout)]
@@ -11,7 +14,9 @@
 pub mod cli;
 pub mod engine;
 pub mod examples;
+pub mod lsp;
 pub mod project;
+pub mod report;
 
 #[cfg(test)]
 mod rule_example_tests {

@@ -114,8 +114,53 @@ impl ConfigIndex {
 pub struct LoadedWorkspace {
     pub workspace: Workspace,
     pub rules: RuleSet,
+    pub configs: ConfigIndex,
     /// One-line notes: skipped files, manifests that do not parse.
     pub notes: Vec<String>,
+}
+
+impl LoadedWorkspace {
+    /// An empty workspace with the built-in rules, for files outside any
+    /// indexed folder.
+    pub fn empty(rules: RuleSet) -> LoadedWorkspace {
+        LoadedWorkspace {
+            workspace: Workspace::new(),
+            rules,
+            configs: ConfigIndex::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The configuration governing a workspace-relative path.
+    pub fn config_for(&self, path: &str) -> Arc<Config> {
+        self.configs.for_path(path)
+    }
+
+    /// Whether configuration excludes a workspace-relative path.
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.configs
+            .for_path(path)
+            .is_excluded(Path::new(self.configs.relative_to_config(path)))
+    }
+
+    /// Analyses one file's text and puts it into the workspace (not yet
+    /// refreshed); excluded files are removed instead.
+    pub fn upsert_text(&mut self, path: &str, text: &str) {
+        if file_kind(Path::new(path)).is_none() || self.is_excluded(path) {
+            self.workspace.remove(path);
+            return;
+        }
+        let config = self.config_for(path);
+        let analysis = analyze_file(
+            &FileInput {
+                path,
+                text,
+                config: &config,
+            },
+            &self.rules,
+        );
+        self.workspace.upsert(analysis, config);
+    }
 }
 
 /// Builds a workspace from files held in memory. `.nudge.toml` and
@@ -182,6 +227,7 @@ pub fn build_workspace(
     Ok(LoadedWorkspace {
         workspace,
         rules,
+        configs,
         notes,
     })
 }

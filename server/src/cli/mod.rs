@@ -39,6 +39,13 @@ pub enum Command {
         /// Rule id, as shown by `nudge rules`.
         rule: String,
     },
+    /// Run the language server on stdin/stdout.
+    Lsp {
+        /// Accepted for clients that append it (vscode-languageclient); stdio
+        /// is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,6 +95,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
         Command::Explain { rule } => explain(&rule),
+        Command::Lsp { stdio: _ } => Ok(crate::lsp::run_stdio()),
     };
     match result {
         Ok(code) => code,

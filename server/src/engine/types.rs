@@ -165,4 +165,7 @@ pub struct Finding {
     pub reason: Option<String>,
     pub fix: Option<Fix>,
     pub related: Vec<Related>,
+    /// Values the rule's predicates produced (`provider`, `masked`,
+    /// `table`), for front-ends that offer actions. Never a secret's value.
+    pub vars: Vec<(String, String)>,
 }

@@ -449,6 +449,7 @@ impl Workspace {
             reason: Some(file_context.reason.clone()),
             fix,
             related,
+            vars,
         }
     }
 
@@ -553,6 +554,7 @@ fn apply_suppressions(
                 reason: None,
                 fix: None,
                 related: Vec::new(),
+                vars: Vec::new(),
             });
         }
     }

@@ -1,0 +1,532 @@
+//! Server state shared by the transport layer and the handlers: documents,
+//! indexed workspace roots, settings, client capabilities, and the last
+//! published results per document. Everything that analyses runs here as
+//! plain blocking functions; handlers call them through `spawn_blocking`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+
+use dashmap::DashMap;
+use serde::Deserialize;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::reload;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use super::ServerOptions;
+use super::actions;
+use super::convert::Encoding;
+use super::convert::to_lsp::{self, TextRef};
+use super::documents::{Documents, Snapshot};
+use crate::engine::analysis::{ParsedView, analyze_parsed, parse, parse_views};
+use crate::engine::config::Level;
+use crate::engine::language::FileKind;
+use crate::engine::source::LineIndex;
+use crate::engine::suppress::Suppression;
+use crate::engine::{ConfigError, FileInput, Finding, RuleSet};
+use crate::project::{LoadedWorkspace, load_dir, relative_slash_path};
+
+/// Why 200 ms: people type a character every 100–200 ms, so a shorter
+/// pause would analyse half-typed words and make nudges flash; nudges that
+/// appear a fifth of a second after typing stops still feel immediate.
+pub const DEFAULT_DEBOUNCE_MS: u64 = 200;
+
+/// Settings from `initializationOptions` and `workspace/didChangeConfiguration`,
+/// layered over `.nudge.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub debounce_ms: u64,
+    /// Rule id or category → level; wins over the project's config.
+    pub severity: BTreeMap<String, Level>,
+    pub log_level: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawSettings {
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+    debounce_ms: Option<u64>,
+    log_level: Option<String>,
+}
+
+impl Settings {
+    /// Reads client settings, accepting `{ "nudge": {...} }` or the object
+    /// itself. Bad values are reported and skipped, never fatal.
+    pub fn merge_json(&mut self, value: &serde_json::Value) -> Vec<String> {
+        let value = value.get("nudge").unwrap_or(value);
+        let mut problems = Vec::new();
+        let raw: RawSettings = match serde_json::from_value(value.clone()) {
+            Ok(raw) => raw,
+            Err(e) => {
+                problems.push(format!("ignoring Nudge settings: {e}"));
+                return problems;
+            }
+        };
+        if let Some(ms) = raw.debounce_ms {
+            self.debounce_ms = ms.min(5_000);
+        }
+        if let Some(level) = raw.log_level {
+            self.log_level = Some(level);
+        }
+        for (key, level) in raw.severity {
+            let parsed = if level == "off" {
+                Some(Level::Off)
+            } else {
+                level.parse().ok().map(Level::On)
+            };
+            match parsed {
+                Some(parsed) => {
+                    self.severity.insert(key, parsed);
+                }
+                None => problems.push(format!("ignoring severity `{level}` for `{key}`")),
+            }
+        }
+        problems
+    }
+
+    /// Applies editor overrides to a finding; `None` when turned off.
+    pub fn adjust(&self, mut finding: Finding) -> Option<Finding> {
+        let level = self
+            .severity
+            .get(&finding.rule_id)
+            .or_else(|| self.severity.get(finding.category.as_str()))
+            .copied();
+        match level {
+            Some(Level::Off) => None,
+            Some(Level::On(severity)) => {
+                finding.severity = severity;
+                Some(finding)
+            }
+            None => Some(finding),
+        }
+    }
+}
+
+/// What the client can do, from `initialize`.
+#[derive(Clone, Debug, Default)]
+pub struct ClientCaps {
+    pub pull_diagnostics: bool,
+    pub diagnostic_refresh: bool,
+    pub watch_dynamic: bool,
+    pub show_document: bool,
+    pub work_done_progress: bool,
+    pub create_files: bool,
+}
+
+/// One workspace folder and what is known about it.
+pub struct Root {
+    pub dir: PathBuf,
+    pub loaded: LoadedWorkspace,
+    /// The configuration problem that the last reload hit, if any; the
+    /// last good configuration stays in force meanwhile.
+    pub config_error: Option<ConfigError>,
+}
+
+/// The results last sent for a document, for hovers, pull requests and
+/// code actions.
+#[derive(Clone)]
+pub struct Published {
+    pub version: i32,
+    pub text: Arc<str>,
+    pub index: Arc<LineIndex>,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub suppressions: Vec<Suppression>,
+    pub reason: Option<String>,
+}
+
+/// State shared by the transport layer and every handler.
+pub struct Shared {
+    pub docs: Documents,
+    encoding: AtomicU8,
+    pub roots: Mutex<Vec<Root>>,
+    pub settings: RwLock<Settings>,
+    pub caps: RwLock<ClientCaps>,
+    pub published: DashMap<Uri, Published>,
+    pub indexed: tokio::sync::watch::Sender<bool>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock must not take the server down with it.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub fn new(options: ServerOptions) -> Shared {
+        Shared {
+            docs: Documents::default(),
+            encoding: AtomicU8::new(1),
+            roots: Mutex::new(Vec::new()),
+            settings: RwLock::new(Settings {
+                debounce_ms: options.debounce_ms,
+                ..Settings::default()
+            }),
+            caps: RwLock::new(ClientCaps::default()),
+            published: DashMap::new(),
+            indexed: tokio::sync::watch::channel(false).0,
+        }
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        match self.encoding.load(Ordering::Acquire) {
+            0 => Encoding::Utf8,
+            2 => Encoding::Utf32,
+            _ => Encoding::Utf16,
+        }
+    }
+
+    pub fn set_encoding(&self, encoding: Encoding) {
+        let value = match encoding {
+            Encoding::Utf8 => 0,
+            Encoding::Utf16 => 1,
+            Encoding::Utf32 => 2,
+        };
+        self.encoding.store(value, Ordering::Release);
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn caps(&self) -> ClientCaps {
+        self.caps.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn roots(&self) -> MutexGuard<'_, Vec<Root>> {
+        lock(&self.roots)
+    }
+
+    /// Registers workspace folders; they are indexed by [`Shared::index_root`].
+    pub fn add_root(&self, dir: PathBuf) {
+        let mut roots = self.roots();
+        if roots.iter().all(|r| r.dir != dir) {
+            roots.push(Root {
+                dir,
+                loaded: LoadedWorkspace::empty(RuleSet::builtin()),
+                config_error: None,
+            });
+        }
+    }
+
+    /// Index of the root containing `path` (the deepest), adding an
+    /// unindexed root at the file's folder when none does.
+    fn root_index(roots: &mut Vec<Root>, path: &Path) -> usize {
+        if let Some((index, _)) = roots
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| path.starts_with(&r.dir))
+            .max_by_key(|(_, r)| r.dir.as_os_str().len())
+        {
+            return index;
+        }
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        roots.push(Root {
+            dir,
+            loaded: LoadedWorkspace::empty(RuleSet::builtin()),
+            config_error: None,
+        });
+        roots.len() - 1
+    }
+
+    /// Reads a root from disk. Open documents override what is on disk. On
+    /// a configuration error the previous state stays and the error is kept.
+    pub fn index_root(&self, dir: &Path) -> Result<(), ConfigError> {
+        let result = load_dir(dir);
+        let open: Vec<Snapshot> = self
+            .docs
+            .uris()
+            .iter()
+            .filter_map(|u| self.docs.snapshot(u))
+            .filter(|s| s.path.as_deref().is_some_and(|p| p.starts_with(dir)))
+            .collect();
+        let mut roots = self.roots();
+        let Some(root) = roots.iter_mut().find(|r| r.dir == dir) else {
+            return Ok(());
+        };
+        match result {
+            Ok(mut loaded) => {
+                for snapshot in &open {
+                    let rel = relative_slash_path(
+                        dir,
+                        snapshot.path.as_deref().expect("filtered on path"),
+                    );
+                    loaded.upsert_text(&rel, &snapshot.text);
+                }
+                loaded.workspace.refresh();
+                root.loaded = loaded;
+                root.config_error = None;
+                Ok(())
+            }
+            Err(mut error) => {
+                if error.path.is_relative() {
+                    error.path = dir.join(&error.path);
+                }
+                root.config_error = Some(error.clone());
+                Err(error)
+            }
+        }
+    }
+
+    /// Re-reads one file that is not open (a migration or `.env` changed on
+    /// disk) into its root.
+    pub fn reload_file(&self, path: &Path) {
+        if self.docs.by_path(path).is_some() {
+            return;
+        }
+        let text = std::fs::read(path)
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let mut roots = self.roots();
+        let index = Shared::root_index(&mut roots, path);
+        let root = &mut roots[index];
+        let rel = relative_slash_path(&root.dir, path);
+        match text {
+            Some(text) => root.loaded.upsert_text(&rel, &text),
+            None => root.loaded.workspace.remove(&rel),
+        }
+        root.loaded.workspace.refresh();
+    }
+
+    /// A closed document goes back to what is on disk.
+    pub fn forget_document(&self, uri: &Uri, path: Option<&Path>) {
+        self.published.remove(uri);
+        if let Some(path) = path {
+            self.reload_file(path);
+        }
+    }
+
+    /// Analyses a document snapshot: incremental parse, engine analysis,
+    /// workspace refresh, diagnostics. Returns `None` when the document is
+    /// not a file Nudge reads. `changed_facts` tells whether other open
+    /// documents may need new diagnostics.
+    pub fn analyze(&self, snapshot: Snapshot) -> Option<(Published, bool)> {
+        let path = snapshot.path.clone()?;
+        let kind = snapshot.kind?;
+        let text: &str = &snapshot.text;
+        fault_injection(text);
+        let views = match kind {
+            FileKind::Plain(language) if language.grammar().is_some() => {
+                let tree = parse(language, text, snapshot.tree.as_ref())?;
+                self.docs
+                    .store_tree(&snapshot.uri, snapshot.version, tree.clone());
+                vec![ParsedView {
+                    language,
+                    tree,
+                    text: snapshot.text.clone(),
+                }]
+            }
+            _ => parse_views(kind, text),
+        };
+        // Analysis runs without holding the roots lock; only the merge does.
+        let (rel, rules, config, excluded) = {
+            let mut roots = self.roots();
+            let index = Shared::root_index(&mut roots, &path);
+            let root = &roots[index];
+            let rel = relative_slash_path(&root.dir, &path);
+            let excluded = root.loaded.is_excluded(&rel);
+            (
+                rel.clone(),
+                root.loaded.rules.clone(),
+                root.loaded.config_for(&rel),
+                excluded,
+            )
+        };
+        if excluded {
+            let mut roots = self.roots();
+            let index = Shared::root_index(&mut roots, &path);
+            roots[index].loaded.workspace.remove(&rel);
+            return Some((self.empty_published(&snapshot), true));
+        }
+        let analysis = analyze_parsed(
+            &FileInput {
+                path: &rel,
+                text,
+                config: &config,
+            },
+            Some(kind),
+            &views,
+            &rules,
+        );
+        let suppressions = analysis.suppressions.clone();
+        let line_index = Arc::new(analysis.line_index.clone());
+        let mut roots = self.roots();
+        let index = Shared::root_index(&mut roots, &path);
+        let root = &mut roots[index];
+        let previous_facts = root
+            .loaded
+            .workspace
+            .analysis(&rel)
+            .map(|a| (a.facts.clone(), a.directives));
+        let changed_facts =
+            previous_facts.as_ref() != Some(&(analysis.facts.clone(), analysis.directives));
+        // Only the newest version may enter the workspace.
+        if self.docs.version(&snapshot.uri) == Some(snapshot.version) {
+            root.loaded.workspace.upsert(analysis, config);
+            root.loaded.workspace.refresh();
+        }
+        let published = self.publishable(
+            root,
+            &rel,
+            snapshot.version,
+            snapshot.text.clone(),
+            line_index,
+            suppressions,
+            Some(&views),
+        );
+        Some((published, changed_facts))
+    }
+
+    fn empty_published(&self, snapshot: &Snapshot) -> Published {
+        Published {
+            version: snapshot.version,
+            text: snapshot.text.clone(),
+            index: Arc::new(LineIndex::new(&snapshot.text)),
+            findings: Vec::new(),
+            diagnostics: Vec::new(),
+            suppressions: Vec::new(),
+            reason: None,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn publishable(
+        &self,
+        root: &Root,
+        rel: &str,
+        version: i32,
+        text: Arc<str>,
+        index: Arc<LineIndex>,
+        suppressions: Vec<Suppression>,
+        views: Option<&[ParsedView]>,
+    ) -> Published {
+        let settings = self.settings();
+        let findings: Vec<Finding> = root
+            .loaded
+            .workspace
+            .findings(rel, &root.loaded.rules)
+            .into_iter()
+            .filter_map(|f| settings.adjust(f))
+            .collect();
+        let at = TextRef {
+            text: &text,
+            index: &index,
+            encoding: self.encoding(),
+        };
+        let language = root
+            .loaded
+            .workspace
+            .analysis(rel)
+            .and_then(|a| a.language());
+        let dir = root.dir.clone();
+        let related_uri = move |p: &Path| Uri::from_file_path(dir.join(p));
+        let diagnostics = findings
+            .iter()
+            .map(|f| {
+                let ignore = language.map(|lang| actions::ignore_edit(&at, lang, views, f));
+                to_lsp::diagnostic(&at, f, ignore, &related_uri)
+            })
+            .collect();
+        let reason = root
+            .loaded
+            .workspace
+            .context_of(rel)
+            .map(|c| c.reason.clone());
+        Published {
+            version,
+            text,
+            index,
+            findings,
+            diagnostics,
+            suppressions,
+            reason,
+        }
+    }
+
+    /// Fresh diagnostics for an open document from the current workspace,
+    /// without re-parsing (another file changed).
+    pub fn republish(&self, uri: &Uri) -> Option<Published> {
+        let previous = self.published.get(uri).map(|p| p.clone())?;
+        let snapshot = self.docs.snapshot(uri)?;
+        if snapshot.version != previous.version {
+            return None;
+        }
+        let path = snapshot.path.clone()?;
+        let mut roots = self.roots();
+        let index = Shared::root_index(&mut roots, &path);
+        let root = &roots[index];
+        let rel = relative_slash_path(&root.dir, &path);
+        let views = match (snapshot.kind, snapshot.tree) {
+            (Some(FileKind::Plain(language)), Some(tree)) => vec![ParsedView {
+                language,
+                tree,
+                text: snapshot.text.clone(),
+            }],
+            _ => Vec::new(),
+        };
+        Some(self.publishable(
+            root,
+            &rel,
+            previous.version,
+            previous.text,
+            previous.index,
+            previous.suppressions,
+            Some(&views),
+        ))
+    }
+
+    /// The root directory and workspace-relative path of a file.
+    pub fn locate(&self, path: &Path) -> (PathBuf, String) {
+        let mut roots = self.roots();
+        let index = Shared::root_index(&mut roots, path);
+        let dir = roots[index].dir.clone();
+        let rel = relative_slash_path(&dir, path);
+        (dir, rel)
+    }
+}
+
+/// Test hook for failure isolation: when `NUDGE_TEST_PANIC_MARKER` is set,
+/// analysing a document that contains its value panics.
+fn fault_injection(text: &str) {
+    if let Some(marker) = std::env::var_os("NUDGE_TEST_PANIC_MARKER") {
+        let marker = marker.to_string_lossy();
+        if !marker.is_empty() && text.contains(marker.as_ref()) {
+            panic!("injected fault: document contains the test panic marker");
+        }
+    }
+}
+
+static LOG_RELOAD: OnceLock<reload::Handle<EnvFilter, tracing_subscriber::Registry>> =
+    OnceLock::new();
+
+/// Logs go to stderr only: stdout carries the protocol.
+pub fn init_logging() {
+    let level = std::env::var("NUDGE_LOG").unwrap_or_else(|_| "info".to_string());
+    let (filter, handle) = reload::Layer::new(EnvFilter::new(level));
+    let installed = tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(false),
+        )
+        .try_init();
+    if installed.is_ok() {
+        let _ = LOG_RELOAD.set(handle);
+    }
+}
+
+/// Changes the log level at run time (from client settings).
+pub fn set_log_level(level: &str) {
+    if let Some(handle) = LOG_RELOAD.get() {
+        let _ = handle.modify(|filter| *filter = EnvFilter::new(level));
+    }
+}

@@ -205,4 +205,84 @@ mod tests {
         doc.apply_change(&change(((0, 50), (0, 1)), "?"), Encoding::Utf8);
         assert_eq!(doc.rope.to_string(), "ab?\n!");
     }
+
+    /// Deterministic xorshift, so a failure reproduces from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    const START: &str = "\"use client\";\nimport { supabase } from \"@/lib/supabase\";\n\nexport function Page({ user }: { user: { plan: string } }) {\n  // 😀 emoji and 日本語 before code\n  const key = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\r\n  if (user.plan === \"pro\") {\n    return <div>{key}</div>;\n  }\n  return supabase.auth.signUp({ email, password });\n}\n";
+
+    const SNIPPETS: &[&str] = &[
+        "", "x", "\n", "\r\n", "😀", "日本", "\"", "'", "{", "}", "(", ")", "<div>", "</div>",
+        "user.plan === \"pro\"", "\"sk_live_xtpYlSXpfKtHF4vUCsMehGAkWvj7FA\"", "process.env.NEXT_PUBLIC_OPENAI_API_KEY",
+        "// nudge-ignore plan-check-in-client: ok\n", "const a = 1;\n", "\t", "\"use client\";\n",
+    ];
+
+    fn lsp_position(rope: &Rope, char_index: usize) -> Position {
+        let line = rope.char_to_line(char_index);
+        let line_start = rope.line_to_char(line);
+        let column = rope.char_to_utf16_cu(char_index) - rope.char_to_utf16_cu(line_start);
+        Position::new(line as u32, column as u32)
+    }
+
+    fn summary(analysis: &crate::engine::FileAnalysis) -> Vec<(String, usize, usize)> {
+        analysis.candidates.iter().map(|c| (c.rule.id.clone(), c.span.start, c.span.end)).collect()
+    }
+
+    #[test]
+    fn random_edits_keep_incremental_parse_and_analysis_equal_to_fresh() {
+        use crate::engine::analysis::{ParsedView, analyze_file, analyze_parsed};
+        use crate::engine::{Config, FileInput, RuleSet};
+        let rules = RuleSet::builtin();
+        let config = Config::default();
+        let mut edits_checked = 0;
+        for seed in 1..=12u64 {
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
+            let uri: Uri = "file:///tmp/page.tsx".parse().unwrap();
+            let mut doc = Document::new(uri, 1, START);
+            doc.tree = parse(Language::Tsx, START, None);
+            for step in 0..60 {
+                let len = doc.rope.len_chars();
+                let start = rng.below(len + 1);
+                let end = (start + rng.below(12)).min(len);
+                let snippet = SNIPPETS[rng.below(SNIPPETS.len())];
+                let edit = change_at(lsp_position(&doc.rope, start), lsp_position(&doc.rope, end), snippet);
+                doc.apply_change(&edit, Encoding::Utf16);
+                let text = doc.rope.to_string();
+                let incremental = parse(Language::Tsx, &text, doc.tree.as_ref()).unwrap();
+                let fresh = parse(Language::Tsx, &text, None).unwrap();
+                assert_eq!(
+                    incremental.root_node().to_sexp(),
+                    fresh.root_node().to_sexp(),
+                    "seed {seed} step {step}: incremental tree differs for {text:?}"
+                );
+                let input = FileInput { path: "app/page.tsx", text: &text, config: &config };
+                let view = ParsedView { language: Language::Tsx, tree: incremental.clone(), text: Arc::from(text.as_str()) };
+                let kind = Some(FileKind::Plain(Language::Tsx));
+                let from_incremental = analyze_parsed(&input, kind, &[view], &rules);
+                let from_scratch = analyze_file(&input, &rules);
+                assert_eq!(summary(&from_incremental), summary(&from_scratch), "seed {seed} step {step}");
+                assert_eq!(from_incremental.facts, from_scratch.facts, "seed {seed} step {step}");
+                doc.tree = Some(incremental);
+                edits_checked += 1;
+            }
+        }
+        assert_eq!(edits_checked, 720);
+    }
+
+    fn change_at(start: Position, end: Position, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent { range: Some(Range::new(start, end)), range_length: None, text: text.to_string() }
+    }
 }
+

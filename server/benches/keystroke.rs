@@ -1,0 +1,127 @@
+//! Keystroke to diagnostics, in-process, debounce off: a one-character
+//! edit in the middle of a 4,000-line TSX file, until the server publishes
+//! diagnostics for that version. Also the same edit's engine work alone
+//! (incremental re-parse plus analysis) next to a fresh parse plus
+//! analysis, so the ratio comes from one run.
+
+#[path = "../../tests/lsp_client.rs"]
+mod lsp_client;
+
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lsp_client::{TestClient, capabilities, file_uri};
+use nudge::engine::analysis::{ParsedView, analyze_file, analyze_parsed, parse};
+use nudge::engine::language::{FileKind, Language};
+use nudge::engine::{Config, FileInput, RuleSet};
+use nudge::lsp::{ServerOptions, serve};
+use serde_json::json;
+
+/// A 4,000-line client component file with the shapes rules look at.
+pub fn big_tsx(lines: usize) -> String {
+    let mut out = String::from("\"use client\";\nimport { useState } from \"react\";\nimport { supabase } from \"@/lib/supabase\";\n\n");
+    let mut n = 0;
+    while out.lines().count() < lines {
+        out.push_str(&format!(
+            "export function Card{n}({{ user, items }}: {{ user: {{ plan: string; name: string }}; items: string[] }}) {{\n  const [open{n}, setOpen{n}] = useState(false);\n  const label = `Card ${{\"{n}\"}} for ${{user.name}}`;\n  if (user.plan === \"pro\") {{\n    return <section className=\"pro\">{{label}}</section>;\n  }}\n  return (\n    <div onClick={{() => setOpen{n}(!open{n})}}>\n      {{items.map((item) => (\n        <span key={{item}}>{{item}}</span>\n      ))}}\n    </div>\n  );\n}}\n\n"
+        ));
+        n += 1;
+    }
+    out
+}
+
+fn keystroke(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = std::env::temp_dir().join(format!("nudge-bench-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let text = big_tsx(4_000);
+    let uri = file_uri(&dir.join("components/Big.tsx"));
+    let middle = (text.lines().count() / 2) as u32;
+    let mut client = runtime.block_on(async {
+        let (client_side, server_side) = tokio::io::duplex(1 << 22);
+        let (server_read, server_write) = tokio::io::split(server_side);
+        tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms: 0 }));
+        let (r, w) = tokio::io::split(client_side);
+        let mut client = TestClient::new(r, w);
+        client
+            .request("initialize", json!({ "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&dir), "name": "bench" }] }))
+            .await;
+        client.notify("initialized", json!({})).await;
+        client.notification_where("$/progress", |p| p["value"]["kind"] == "end").await;
+        client.discard("$/progress");
+        client
+            .notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }))
+            .await;
+        client.diagnostics(&uri).await;
+        client
+    });
+    let mut version = 1;
+    let mut group = c.benchmark_group("keystroke");
+    group.sample_size(30).measurement_time(Duration::from_secs(8));
+    group.bench_function("lsp_didChange_to_publishDiagnostics_4000_lines", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let started = Instant::now();
+                for _ in 0..iters {
+                    version += 1;
+                    // Alternate typing and deleting one character so the file stays the same size.
+                    let change = if version % 2 == 0 {
+                        json!({ "range": { "start": { "line": middle, "character": 2 }, "end": { "line": middle, "character": 2 } }, "text": "x" })
+                    } else {
+                        json!({ "range": { "start": { "line": middle, "character": 2 }, "end": { "line": middle, "character": 3 } }, "text": "" })
+                    };
+                    client
+                        .notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }))
+                        .await;
+                    loop {
+                        let (published, _) = client.diagnostics_with_version(&uri).await;
+                        if published == Some(version) {
+                            break;
+                        }
+                    }
+                }
+                started.elapsed()
+            })
+        })
+    });
+
+    let rules = RuleSet::builtin();
+    let config = Config::default();
+    let edited = {
+        let at = text.lines().take(middle as usize).map(|l| l.len() + 1).sum::<usize>() + 2;
+        let mut t = text.clone();
+        t.insert(at, 'x');
+        (t, at)
+    };
+    let old_tree = parse(Language::Tsx, &text, None).unwrap();
+    group.bench_function("engine_incremental_reparse_and_analysis_4000_lines", |b| {
+        b.iter(|| {
+            let mut tree = old_tree.clone();
+            let (ref new_text, at) = edited;
+            let point = tree_sitter::Point::new(middle as usize, 2);
+            tree.edit(&tree_sitter::InputEdit {
+                start_byte: at,
+                old_end_byte: at,
+                new_end_byte: at + 1,
+                start_position: point,
+                old_end_position: point,
+                new_end_position: tree_sitter::Point::new(middle as usize, 3),
+            });
+            let tree = parse(Language::Tsx, new_text, Some(&tree)).unwrap();
+            let input = FileInput { path: "components/Big.tsx", text: new_text, config: &config };
+            let view = ParsedView { language: Language::Tsx, tree, text: std::sync::Arc::from(new_text.as_str()) };
+            analyze_parsed(&input, Some(FileKind::Plain(Language::Tsx)), &[view], &rules)
+        })
+    });
+    group.bench_function("engine_fresh_parse_and_analysis_4000_lines", |b| {
+        b.iter(|| {
+            let input = FileInput { path: "components/Big.tsx", text: &edited.0, config: &config };
+            analyze_file(&input, &rules)
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, keystroke);
+criterion_main!(benches);

@@ -13,11 +13,17 @@ use lsp_client::{TestClient, capabilities, file_uri};
 use serde_json::{Value, json};
 
 fn demo_app() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/demo-app").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/demo-app")
+        .canonicalize()
+        .unwrap()
 }
 
 fn codes(diagnostics: &[Value]) -> Vec<&str> {
-    diagnostics.iter().map(|d| d["code"].as_str().unwrap()).collect()
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -43,7 +49,9 @@ async fn an_editor_session_over_stdio() {
         .await;
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
     client.notify("initialized", json!({})).await;
-    client.notification_where("$/progress", |p| p["value"]["kind"] == "end").await;
+    client
+        .notification_where("$/progress", |p| p["value"]["kind"] == "end")
+        .await;
     client.discard("$/progress");
 
     // Open a demo file: its nudge depends on the import graph (lib/ai.ts is
@@ -71,30 +79,48 @@ async fn an_editor_session_over_stdio() {
         .await;
     let diagnostics = client.diagnostics(&ai_uri).await;
     assert_eq!(codes(&diagnostics), ["hardcoded-secret-in-client"]);
-    assert_eq!(diagnostics[0]["range"]["start"], json!({ "line": 4, "character": 20 }), "11 + 9 UTF-16 units (the emoji counts 2)");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({ "line": 4, "character": 20 }),
+        "11 + 9 UTF-16 units (the emoji counts 2)"
+    );
 
     // Hover explains, with the reason for this file.
     let hover = client
         .request("textDocument/hover", json!({ "textDocument": { "uri": ai_uri }, "position": { "line": 4, "character": 30 } }))
         .await;
     let markdown = hover["contents"]["value"].as_str().unwrap();
-    assert!(markdown.contains("components/PlanGate.tsx") && markdown.contains("How to fix"), "{markdown}");
+    assert!(
+        markdown.contains("components/PlanGate.tsx") && markdown.contains("How to fix"),
+        "{markdown}"
+    );
 
     // A migration's quick fix applies and the nudge goes away.
     let sql_uri = file_uri(&root.join("supabase/migrations/20240501120000_init.sql"));
-    let sql = std::fs::read_to_string(root.join("supabase/migrations/20240501120000_init.sql")).unwrap();
+    let sql =
+        std::fs::read_to_string(root.join("supabase/migrations/20240501120000_init.sql")).unwrap();
     client
         .notify("textDocument/didOpen", json!({ "textDocument": { "uri": sql_uri, "languageId": "sql", "version": 1, "text": sql } }))
         .await;
     let diagnostics = client.diagnostics(&sql_uri).await;
-    let missing = diagnostics.iter().find(|d| d["code"] == "table-without-rls").expect("invoices has no RLS").clone();
+    let missing = diagnostics
+        .iter()
+        .find(|d| d["code"] == "table-without-rls")
+        .expect("invoices has no RLS")
+        .clone();
     let actions = client
         .request(
             "textDocument/codeAction",
             json!({ "textDocument": { "uri": sql_uri }, "range": missing["range"], "context": { "diagnostics": [missing] } }),
         )
         .await;
-    let fix = actions.as_array().unwrap().iter().find(|a| a["isPreferred"] == true).expect("a preferred fix").clone();
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["isPreferred"] == true)
+        .expect("a preferred fix")
+        .clone();
     let edit = fix["edit"]["changes"][&sql_uri][0].clone();
     client
         .notify(
@@ -106,9 +132,17 @@ async fn an_editor_session_over_stdio() {
     assert!(!codes(&after).contains(&"table-without-rls"), "{after:#?}");
 
     // The quick security check returns its report.
-    let report = client.request("workspace/executeCommand", json!({ "command": "nudge.securityCheck" })).await;
+    let report = client
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": "nudge.securityCheck" }),
+        )
+        .await;
     let markdown = report["markdown"].as_str().unwrap();
-    assert!(markdown.starts_with("# Quick security check") && markdown.contains("Keys and secrets"), "{markdown}");
+    assert!(
+        markdown.starts_with("# Quick security check") && markdown.contains("Keys and secrets"),
+        "{markdown}"
+    );
 
     // Unknown methods and out-of-range positions do not hurt it.
     let unknown = client.request_raw("custom/unknownMethod", json!({})).await;
@@ -122,6 +156,12 @@ async fn an_editor_session_over_stdio() {
     let output = child.wait_with_output().await.unwrap();
     assert!(output.status.success(), "exits cleanly after `exit`");
     let log = String::from_utf8_lossy(&output.stderr);
-    assert!(log.contains("workspace indexed"), "logs go to stderr: {log}");
-    assert!(!log.contains("c9QeWJKY40uvSwMF"), "the key never appears in the logs");
+    assert!(
+        log.contains("workspace indexed"),
+        "logs go to stderr: {log}"
+    );
+    assert!(
+        !log.contains("c9QeWJKY40uvSwMF"),
+        "the key never appears in the logs"
+    );
 }

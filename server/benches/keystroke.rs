@@ -19,7 +19,9 @@ use serde_json::json;
 
 /// A 4,000-line client component file with the shapes rules look at.
 pub fn big_tsx(lines: usize) -> String {
-    let mut out = String::from("\"use client\";\nimport { useState } from \"react\";\nimport { supabase } from \"@/lib/supabase\";\n\n");
+    let mut out = String::from(
+        "\"use client\";\nimport { useState } from \"react\";\nimport { supabase } from \"@/lib/supabase\";\n\n",
+    );
     let mut n = 0;
     while out.lines().count() < lines {
         out.push_str(&format!(
@@ -31,7 +33,11 @@ pub fn big_tsx(lines: usize) -> String {
 }
 
 fn keystroke(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = std::env::temp_dir().join(format!("nudge-bench-{}", std::process::id()));
     std::fs::create_dir_all(dir.join(".git")).unwrap();
     let text = big_tsx(4_000);
@@ -57,7 +63,9 @@ fn keystroke(c: &mut Criterion) {
     });
     let mut version = 1;
     let mut group = c.benchmark_group("keystroke");
-    group.sample_size(30).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(8));
     group.bench_function("lsp_didChange_to_publishDiagnostics_4000_lines", |b| {
         b.iter_custom(|iters| {
             runtime.block_on(async {
@@ -88,7 +96,12 @@ fn keystroke(c: &mut Criterion) {
     let rules = RuleSet::builtin();
     let config = Config::default();
     let edited = {
-        let at = text.lines().take(middle as usize).map(|l| l.len() + 1).sum::<usize>() + 2;
+        let at = text
+            .lines()
+            .take(middle as usize)
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            + 2;
         let mut t = text.clone();
         t.insert(at, 'x');
         (t, at)
@@ -108,14 +121,31 @@ fn keystroke(c: &mut Criterion) {
                 new_end_position: tree_sitter::Point::new(middle as usize, 3),
             });
             let tree = parse(Language::Tsx, new_text, Some(&tree)).unwrap();
-            let input = FileInput { path: "components/Big.tsx", text: new_text, config: &config };
-            let view = ParsedView { language: Language::Tsx, tree, text: std::sync::Arc::from(new_text.as_str()) };
-            analyze_parsed(&input, Some(FileKind::Plain(Language::Tsx)), &[view], &rules)
+            let input = FileInput {
+                path: "components/Big.tsx",
+                text: new_text,
+                config: &config,
+            };
+            let view = ParsedView {
+                language: Language::Tsx,
+                tree,
+                text: std::sync::Arc::from(new_text.as_str()),
+            };
+            analyze_parsed(
+                &input,
+                Some(FileKind::Plain(Language::Tsx)),
+                &[view],
+                &rules,
+            )
         })
     });
     group.bench_function("engine_fresh_parse_and_analysis_4000_lines", |b| {
         b.iter(|| {
-            let input = FileInput { path: "components/Big.tsx", text: &edited.0, config: &config };
+            let input = FileInput {
+                path: "components/Big.tsx",
+                text: &edited.0,
+                config: &config,
+            };
             analyze_file(&input, &rules)
         })
     });

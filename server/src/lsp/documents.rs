@@ -224,9 +224,27 @@ mod tests {
     const START: &str = "\"use client\";\nimport { supabase } from \"@/lib/supabase\";\n\nexport function Page({ user }: { user: { plan: string } }) {\n  // 😀 emoji and 日本語 before code\n  const key = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\r\n  if (user.plan === \"pro\") {\n    return <div>{key}</div>;\n  }\n  return supabase.auth.signUp({ email, password });\n}\n";
 
     const SNIPPETS: &[&str] = &[
-        "", "x", "\n", "\r\n", "😀", "日本", "\"", "'", "{", "}", "(", ")", "<div>", "</div>",
-        "user.plan === \"pro\"", "\"sk_live_xtpYlSXpfKtHF4vUCsMehGAkWvj7FA\"", "process.env.NEXT_PUBLIC_OPENAI_API_KEY",
-        "// nudge-ignore plan-check-in-client: ok\n", "const a = 1;\n", "\t", "\"use client\";\n",
+        "",
+        "x",
+        "\n",
+        "\r\n",
+        "😀",
+        "日本",
+        "\"",
+        "'",
+        "{",
+        "}",
+        "(",
+        ")",
+        "<div>",
+        "</div>",
+        "user.plan === \"pro\"",
+        "\"sk_live_xtpYlSXpfKtHF4vUCsMehGAkWvj7FA\"",
+        "process.env.NEXT_PUBLIC_OPENAI_API_KEY",
+        "// nudge-ignore plan-check-in-client: ok\n",
+        "const a = 1;\n",
+        "\t",
+        "\"use client\";\n",
     ];
 
     fn lsp_position(rope: &Rope, char_index: usize) -> Position {
@@ -237,7 +255,11 @@ mod tests {
     }
 
     fn summary(analysis: &crate::engine::FileAnalysis) -> Vec<(String, usize, usize)> {
-        analysis.candidates.iter().map(|c| (c.rule.id.clone(), c.span.start, c.span.end)).collect()
+        analysis
+            .candidates
+            .iter()
+            .map(|c| (c.rule.id.clone(), c.span.start, c.span.end))
+            .collect()
     }
 
     #[test]
@@ -257,7 +279,11 @@ mod tests {
                 let start = rng.below(len + 1);
                 let end = (start + rng.below(12)).min(len);
                 let snippet = SNIPPETS[rng.below(SNIPPETS.len())];
-                let edit = change_at(lsp_position(&doc.rope, start), lsp_position(&doc.rope, end), snippet);
+                let edit = change_at(
+                    lsp_position(&doc.rope, start),
+                    lsp_position(&doc.rope, end),
+                    snippet,
+                );
                 doc.apply_change(&edit, Encoding::Utf16);
                 let text = doc.rope.to_string();
                 let incremental = parse(Language::Tsx, &text, doc.tree.as_ref()).unwrap();
@@ -267,13 +293,28 @@ mod tests {
                     fresh.root_node().to_sexp(),
                     "seed {seed} step {step}: incremental tree differs for {text:?}"
                 );
-                let input = FileInput { path: "app/page.tsx", text: &text, config: &config };
-                let view = ParsedView { language: Language::Tsx, tree: incremental.clone(), text: Arc::from(text.as_str()) };
+                let input = FileInput {
+                    path: "app/page.tsx",
+                    text: &text,
+                    config: &config,
+                };
+                let view = ParsedView {
+                    language: Language::Tsx,
+                    tree: incremental.clone(),
+                    text: Arc::from(text.as_str()),
+                };
                 let kind = Some(FileKind::Plain(Language::Tsx));
                 let from_incremental = analyze_parsed(&input, kind, &[view], &rules);
                 let from_scratch = analyze_file(&input, &rules);
-                assert_eq!(summary(&from_incremental), summary(&from_scratch), "seed {seed} step {step}");
-                assert_eq!(from_incremental.facts, from_scratch.facts, "seed {seed} step {step}");
+                assert_eq!(
+                    summary(&from_incremental),
+                    summary(&from_scratch),
+                    "seed {seed} step {step}"
+                );
+                assert_eq!(
+                    from_incremental.facts, from_scratch.facts,
+                    "seed {seed} step {step}"
+                );
                 doc.tree = Some(incremental);
                 edits_checked += 1;
             }
@@ -282,7 +323,10 @@ mod tests {
     }
 
     fn change_at(start: Position, end: Position, text: &str) -> TextDocumentContentChangeEvent {
-        TextDocumentContentChangeEvent { range: Some(Range::new(start, end)), range_length: None, text: text.to_string() }
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(start, end)),
+            range_length: None,
+            text: text.to_string(),
+        }
     }
 }
-

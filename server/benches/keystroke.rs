@@ -149,6 +149,11 @@ fn keystroke(c: &mut Criterion) {
             analyze_file(&input, &rules)
         })
     });
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/demo-app");
+    let loaded = nudge::project::load_dir(&demo).expect("demo app loads");
+    group.bench_function("security_check_report_demo_app", |b| {
+        b.iter(|| nudge::report::workspace_security_check(&loaded.workspace, &loaded.rules))
+    });
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }

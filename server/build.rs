@@ -5,8 +5,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 fn main() {
-    let manifest_dir =
-        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let queries = manifest_dir.join("..").join("queries");
     println!("cargo:rerun-if-changed={}", queries.display());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&queries)
@@ -24,10 +23,7 @@ fn main() {
     let mut tests = String::new();
     for path in &files {
         println!("cargo:rerun-if-changed={}", path.display());
-        let file_name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("utf-8 rule file name");
+        let file_name = path.file_name().and_then(|n| n.to_str()).expect("utf-8 rule file name");
         let stem = file_name.trim_end_matches(".toml");
         let absolute = path.canonicalize().expect("rule file exists");
         writeln!(

@@ -7,10 +7,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap()
 }
 
 fn nudge(dir: &Path, args: &[&str]) -> Output {
@@ -32,8 +29,8 @@ fn stderr(output: &Output) -> String {
 
 fn json_findings(dir: &Path, args: &[&str]) -> (Vec<Value>, Output) {
     let output = nudge(dir, args);
-    let parsed: Value = serde_json::from_str(&stdout(&output))
-        .unwrap_or_else(|e| panic!("JSON output ({e}): {}", stdout(&output)));
+    let parsed: Value =
+        serde_json::from_str(&stdout(&output)).unwrap_or_else(|e| panic!("JSON output ({e}): {}", stdout(&output)));
     (parsed.as_array().expect("a JSON array").clone(), output)
 }
 
@@ -102,32 +99,21 @@ impl Drop for Scratch {
 
 #[test]
 fn json_on_the_demo_app_follows_the_contract() {
-    let (findings, output) = json_findings(
-        &repo_root(),
-        &["check", "tests/demo-app", "--format", "json"],
-    );
+    let (findings, output) = json_findings(&repo_root(), &["check", "tests/demo-app", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(findings.len() >= 5, "{findings:#?}");
     for finding in &findings {
         let object = finding.as_object().expect("objects");
         for field in CONTRACT_FIELDS {
-            assert!(
-                object.contains_key(*field),
-                "missing `{field}` in {finding}"
-            );
+            assert!(object.contains_key(*field), "missing `{field}` in {finding}");
         }
         assert!(
             CONTRACT_CATEGORIES.contains(&object["category"].as_str().unwrap()),
             "{finding}"
         );
-        assert!(
-            ["hint", "info", "warning", "error"].contains(&object["severity"].as_str().unwrap())
-        );
+        assert!(["hint", "info", "warning", "error"].contains(&object["severity"].as_str().unwrap()));
         let path = object["path"].as_str().unwrap();
-        assert!(
-            path.starts_with("tests/demo-app/") && !path.contains('\\'),
-            "{path}"
-        );
+        assert!(path.starts_with("tests/demo-app/") && !path.contains('\\'), "{path}");
         for number in ["line", "column", "end_line", "end_column"] {
             assert!(
                 object[number].as_u64().unwrap() >= 1,
@@ -149,10 +135,7 @@ fn json_on_the_demo_app_follows_the_contract() {
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted, "sorted by path, line, column");
-    let categories: Vec<&str> = findings
-        .iter()
-        .map(|f| f["category"].as_str().unwrap())
-        .collect();
+    let categories: Vec<&str> = findings.iter().map(|f| f["category"].as_str().unwrap()).collect();
     for required in [
         "secret-in-client",
         "client-side-entitlement",
@@ -177,8 +160,7 @@ fn paths_are_relative_to_the_current_directory() {
             .any(|f| f["path"] == "supabase/migrations/20240501120000_init.sql"),
         "{findings:#?}"
     );
-    let (from_migrations, _) =
-        json_findings(&demo.join("supabase"), &["check", "..", "--format", "json"]);
+    let (from_migrations, _) = json_findings(&demo.join("supabase"), &["check", "..", "--format", "json"]);
     assert!(
         from_migrations
             .iter()
@@ -191,7 +173,10 @@ fn paths_are_relative_to_the_current_directory() {
 fn columns_count_unicode_scalar_values() {
     let dir = Scratch::new(
         "columns",
-        &[("app/Widget.tsx", "\"use client\";\nconst s = \"😀é\"; const k = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\n".as_bytes())],
+        &[(
+            "app/Widget.tsx",
+            "\"use client\";\nconst s = \"😀é\"; const k = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\n".as_bytes(),
+        )],
     );
     let (findings, _) = json_findings(&dir.0, &["check", "--format", "json"]);
     let finding = findings
@@ -211,32 +196,14 @@ fn fail_on_category_and_rule_filters() {
     let root = repo_root();
     let warning = nudge(
         &root,
-        &[
-            "check",
-            "tests/demo-app",
-            "--format",
-            "json",
-            "--fail-on",
-            "warning",
-        ],
+        &["check", "tests/demo-app", "--format", "json", "--fail-on", "warning"],
     );
     assert_eq!(warning.status.code(), Some(1), "the demo app has warnings");
     let error = nudge(
         &root,
-        &[
-            "check",
-            "tests/demo-app",
-            "--format",
-            "json",
-            "--fail-on",
-            "error",
-        ],
+        &["check", "tests/demo-app", "--format", "json", "--fail-on", "error"],
     );
-    assert_eq!(
-        error.status.code(),
-        Some(0),
-        "nothing reaches error by default"
-    );
+    assert_eq!(error.status.code(), Some(0), "nothing reaches error by default");
     let (rls, _) = json_findings(
         &root,
         &[
@@ -251,14 +218,7 @@ fn fail_on_category_and_rule_filters() {
     assert!(!rls.is_empty() && rls.iter().all(|f| f["category"] == "rls-missing"));
     let (one_rule, _) = json_findings(
         &root,
-        &[
-            "check",
-            "tests/demo-app",
-            "--format",
-            "json",
-            "--rule",
-            "signup-call",
-        ],
+        &["check", "tests/demo-app", "--format", "json", "--rule", "signup-call"],
     );
     assert_eq!(one_rule.len(), 1);
 }
@@ -287,10 +247,7 @@ fn broken_config_is_a_one_line_error_naming_file_and_line() {
     let dir = Scratch::new(
         "badconfig",
         &[
-            (
-                ".nudge.toml",
-                b"[rules]\n\"signup-call\" = \"off\"\n[colours]\nx = 1\n",
-            ),
+            (".nudge.toml", b"[rules]\n\"signup-call\" = \"off\"\n[colours]\nx = 1\n"),
             ("a.ts", b"x"),
         ],
     );
@@ -307,24 +264,17 @@ fn broken_config_is_a_one_line_error_naming_file_and_line() {
         ],
     );
     let err = stderr(&nudge(&dir.0, &["check"]));
-    assert!(
-        err.contains(".nudge.toml:2:") && err.contains("loud"),
-        "{err}"
-    );
+    assert!(err.contains(".nudge.toml:2:") && err.contains("loud"), "{err}");
     let dir = Scratch::new(
         "unknownrule",
-        &[
-            (".nudge.toml", b"[rules]\n\"sign-up\" = \"off\"\n"),
-            ("a.ts", b"x"),
-        ],
+        &[(".nudge.toml", b"[rules]\n\"sign-up\" = \"off\"\n"), ("a.ts", b"x")],
     );
     let output = nudge(&dir.0, &["check"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("unknown rule `sign-up`"));
 }
 
-const SIGNUP: &[u8] =
-    b"\"use client\";\nexport const go = () => supabase.auth.signUp({ email, password });\n";
+const SIGNUP: &[u8] = b"\"use client\";\nexport const go = () => supabase.auth.signUp({ email, password });\n";
 
 #[test]
 fn config_overrides_severity_turns_rules_off_and_excludes_paths() {
@@ -346,10 +296,7 @@ fn config_overrides_severity_turns_rules_off_and_excludes_paths() {
 #[test]
 fn config_adds_public_prefixes_and_exposed_schemas() {
     let files: &[(&str, &[u8])] = &[
-        (
-            ".env",
-            b"MY_PUBLIC_OPENAI_API_KEY=abc\nOPENAI_API_KEY=abc\n",
-        ),
+        (".env", b"MY_PUBLIC_OPENAI_API_KEY=abc\nOPENAI_API_KEY=abc\n"),
         (
             "supabase/migrations/1.sql",
             b"create table api.orders (id int);\ncreate table public.posts (id int);\n",
@@ -433,26 +380,15 @@ code = "fetch('https://example.com');"
         err.contains("broken.toml:6:"),
         "names the file and the query's line: {err}"
     );
-    assert_eq!(
-        err.lines().filter(|l| l.contains("broken.toml")).count(),
-        1,
-        "{err}"
-    );
-    let rules: Vec<&str> = findings
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    assert_eq!(err.lines().filter(|l| l.contains("broken.toml")).count(), 1, "{err}");
+    let rules: Vec<&str> = findings.iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert!(
         rules.contains(&"no-todo-fetch") && rules.contains(&"signup-call"),
         "{rules:?}"
     );
     let verify = nudge(&dir.0, &["rules", "--verify"]);
     assert!(stdout(&verify).contains("no-todo-fetch"));
-    assert_eq!(
-        verify.status.code(),
-        Some(1),
-        "the broken rule fails verification"
-    );
+    assert_eq!(verify.status.code(), Some(1), "the broken rule fails verification");
 }
 
 #[test]
@@ -460,8 +396,7 @@ fn bad_files_are_noted_and_the_rest_is_analysed() {
     let mut huge = b"// big\n".to_vec();
     huge.resize(3 * 1024 * 1024, b' ');
     let mut invalid =
-        b"\"use client\";\nconst k = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"; // \xff\xfe\n"
-            .to_vec();
+        b"\"use client\";\nconst k = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"; // \xff\xfe\n".to_vec();
     invalid.extend_from_slice(b"\n");
     let dir = Scratch::new(
         "badfiles",
@@ -475,15 +410,9 @@ fn bad_files_are_noted_and_the_rest_is_analysed() {
     let (findings, output) = json_findings(&dir.0, &["check", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0));
     let err = stderr(&output);
-    assert!(
-        err.contains("binary.js: skipped, looks like a binary file"),
-        "{err}"
-    );
+    assert!(err.contains("binary.js: skipped, looks like a binary file"), "{err}");
     assert!(err.contains("huge.ts: skipped, larger than 2 MiB"), "{err}");
-    let paths: Vec<&str> = findings
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths: Vec<&str> = findings.iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert!(
         paths.contains(&"app/invalid.tsx") && paths.contains(&"app/signup.tsx"),
         "{paths:?}"
@@ -493,10 +422,7 @@ fn bad_files_are_noted_and_the_rest_is_analysed() {
 #[test]
 fn explain_context_rules_and_explain() {
     let root = repo_root();
-    let output = nudge(
-        &root,
-        &["check", "--explain-context", "tests/demo-app/lib/ai.ts"],
-    );
+    let output = nudge(&root, &["check", "--explain-context", "tests/demo-app/lib/ai.ts"]);
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(
@@ -505,11 +431,7 @@ fn explain_context_rules_and_explain() {
     );
     let output = nudge(
         &root,
-        &[
-            "check",
-            "--explain-context",
-            "tests/demo-app/app/api/generate/route.ts",
-        ],
+        &["check", "--explain-context", "tests/demo-app/app/api/generate/route.ts"],
     );
     assert!(stdout(&output).contains(": server") && stdout(&output).contains("route handlers"));
     let rules = stdout(&nudge(&root, &["rules"]));
@@ -552,11 +474,7 @@ fn no_secret_value_appears_in_any_output() {
     let mut secrets = Vec::new();
     secrets_under(&root.join("tests/demo-app"), &mut secrets);
     secrets_under(&root.join("tests/fixtures"), &mut secrets);
-    assert!(
-        secrets.len() >= 8,
-        "the corpus holds secrets: {}",
-        secrets.len()
-    );
+    assert!(secrets.len() >= 8, "the corpus holds secrets: {}", secrets.len());
     let mut checked = 0;
     for target in [
         "tests/demo-app",
@@ -632,21 +550,13 @@ fn sarif_has_rules_categories_and_locations_and_validates() {
         .arg(&report)
         .output()
         .expect("validator runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
-    let validation: Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stdout));
+    let validation: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let problems: Vec<&Value> = validation["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|r| r["level"] == "error" || r["level"].is_null() || r["level"] == "warning")
         .collect();
-    assert!(
-        problems.is_empty(),
-        "SARIF validation problems: {problems:#?}"
-    );
+    assert!(problems.is_empty(), "SARIF validation problems: {problems:#?}");
 }

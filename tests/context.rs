@@ -22,12 +22,7 @@ fn contexts(files: &[(&str, &str)]) -> impl Fn(&str) -> (ContextKind, String) {
     }
 }
 
-fn expect(
-    check: &dyn Fn(&str) -> (ContextKind, String),
-    path: &str,
-    kind: ContextKind,
-    reason_part: &str,
-) {
+fn expect(check: &dyn Fn(&str) -> (ContextKind, String), path: &str, kind: ContextKind, reason_part: &str) {
     let (got, reason) = check(path);
     assert_eq!(got, kind, "{path}: {reason}");
     assert!(
@@ -60,38 +55,15 @@ fn next_app_router() {
             "import { helper } from './helper';\nexport const format = (x) => x;",
         ),
         ("lib/helper.ts", "export const helper = 1;"),
-        (
-            "lib/server-thing.ts",
-            "import 'server-only';\nexport const x = 1;",
-        ),
+        ("lib/server-thing.ts", "import 'server-only';\nexport const x = 1;"),
         ("components/Fancy.tsx", "export default function Fancy() {}"),
         ("components/Button.tsx", "export function Button() {}"),
         ("middleware.ts", "export function middleware() {}"),
     ]);
-    expect(
-        &ctx,
-        "app/page.tsx",
-        ContextKind::Server,
-        "server components",
-    );
-    expect(
-        &ctx,
-        "app/api/users/route.ts",
-        ContextKind::Server,
-        "route handlers",
-    );
-    expect(
-        &ctx,
-        "app/settings/actions.ts",
-        ContextKind::Server,
-        "\"use server\"",
-    );
-    expect(
-        &ctx,
-        "app/settings/Form.tsx",
-        ContextKind::Client,
-        "\"use client\"",
-    );
+    expect(&ctx, "app/page.tsx", ContextKind::Server, "server components");
+    expect(&ctx, "app/api/users/route.ts", ContextKind::Server, "route handlers");
+    expect(&ctx, "app/settings/actions.ts", ContextKind::Server, "\"use server\"");
+    expect(&ctx, "app/settings/Form.tsx", ContextKind::Client, "\"use client\"");
     expect(
         &ctx,
         "lib/format.ts",
@@ -104,24 +76,9 @@ fn next_app_router() {
         ContextKind::Client,
         "imported by `lib/format.ts`",
     );
-    expect(
-        &ctx,
-        "components/Fancy.tsx",
-        ContextKind::Client,
-        "imported by",
-    );
-    expect(
-        &ctx,
-        "components/Button.tsx",
-        ContextKind::Universal,
-        "no directive",
-    );
-    expect(
-        &ctx,
-        "lib/server-thing.ts",
-        ContextKind::Server,
-        "server-only",
-    );
+    expect(&ctx, "components/Fancy.tsx", ContextKind::Client, "imported by");
+    expect(&ctx, "components/Button.tsx", ContextKind::Universal, "no directive");
+    expect(&ctx, "lib/server-thing.ts", ContextKind::Server, "server-only");
     expect(&ctx, "middleware.ts", ContextKind::Server, "middleware");
 }
 
@@ -130,10 +87,7 @@ fn next_pages_router() {
     let ctx = contexts(&[
         ("package.json", NEXT),
         ("pages/index.tsx", "export default function Home() {}"),
-        (
-            "pages/api/hello.ts",
-            "export default function handler(req, res) {}",
-        ),
+        ("pages/api/hello.ts", "export default function handler(req, res) {}"),
         (
             "src/pages/api/nested/x.ts",
             "export default function handler(req, res) {}",
@@ -141,12 +95,7 @@ fn next_pages_router() {
     ]);
     expect(&ctx, "pages/index.tsx", ContextKind::Client, "pages-router");
     expect(&ctx, "pages/api/hello.ts", ContextKind::Server, "pages/api");
-    expect(
-        &ctx,
-        "src/pages/api/nested/x.ts",
-        ContextKind::Server,
-        "pages/api",
-    );
+    expect(&ctx, "src/pages/api/nested/x.ts", ContextKind::Server, "pages/api");
 }
 
 #[test]
@@ -157,10 +106,7 @@ fn sveltekit() {
             r#"{"devDependencies":{"@sveltejs/kit":"2.0.0","vite":"5.0.0"}}"#,
         ),
         ("src/routes/+page.svelte", "<script>let x = 1;</script>"),
-        (
-            "src/routes/+page.server.ts",
-            "export const load = () => {};",
-        ),
+        ("src/routes/+page.server.ts", "export const load = () => {};"),
         ("src/routes/+page.ts", "export const load = () => {};"),
         ("src/routes/api/+server.ts", "export const GET = () => {};"),
         ("src/hooks.server.ts", "export const handle = () => {};"),
@@ -172,36 +118,11 @@ fn sveltekit() {
         ContextKind::Client,
         "Svelte components",
     );
-    expect(
-        &ctx,
-        "src/routes/+page.server.ts",
-        ContextKind::Server,
-        "server module",
-    );
-    expect(
-        &ctx,
-        "src/routes/+page.ts",
-        ContextKind::Universal,
-        "both sides",
-    );
-    expect(
-        &ctx,
-        "src/routes/api/+server.ts",
-        ContextKind::Server,
-        "+server",
-    );
-    expect(
-        &ctx,
-        "src/hooks.server.ts",
-        ContextKind::Server,
-        "server module",
-    );
-    expect(
-        &ctx,
-        "src/lib/server/db.ts",
-        ContextKind::Server,
-        "SvelteKit server",
-    );
+    expect(&ctx, "src/routes/+page.server.ts", ContextKind::Server, "server module");
+    expect(&ctx, "src/routes/+page.ts", ContextKind::Universal, "both sides");
+    expect(&ctx, "src/routes/api/+server.ts", ContextKind::Server, "+server");
+    expect(&ctx, "src/hooks.server.ts", ContextKind::Server, "server module");
+    expect(&ctx, "src/lib/server/db.ts", ContextKind::Server, "SvelteKit server");
 }
 
 #[test]
@@ -217,25 +138,12 @@ fn vite_spa_and_cra_and_expo() {
     ]);
     expect(&vite, "src/App.tsx", ContextKind::Client, "Vite");
     expect(&vite, "server/index.ts", ContextKind::Server, "backend");
-    expect(
-        &vite,
-        "vite.config.ts",
-        ContextKind::Config,
-        "configuration",
-    );
+    expect(&vite, "vite.config.ts", ContextKind::Config, "configuration");
     let cra = contexts(&[
-        (
-            "package.json",
-            r#"{"dependencies":{"react-scripts":"5.0.0"}}"#,
-        ),
+        ("package.json", r#"{"dependencies":{"react-scripts":"5.0.0"}}"#),
         ("src/index.js", "x"),
     ]);
-    expect(
-        &cra,
-        "src/index.js",
-        ContextKind::Client,
-        "Create React App",
-    );
+    expect(&cra, "src/index.js", ContextKind::Client, "Create React App");
     let expo = contexts(&[
         ("package.json", r#"{"dependencies":{"expo":"51.0.0"}}"#),
         ("app/index.tsx", "x"),
@@ -246,26 +154,13 @@ fn vite_spa_and_cra_and_expo() {
 #[test]
 fn remix_nuxt_express_and_supabase_functions() {
     let remix = contexts(&[
-        (
-            "package.json",
-            r#"{"dependencies":{"@remix-run/react":"2.0.0"}}"#,
-        ),
+        ("package.json", r#"{"dependencies":{"@remix-run/react":"2.0.0"}}"#),
         ("app/routes/_index.tsx", "export const loader = () => {};"),
         ("app/utils/db.server.ts", "export const db = 1;"),
         ("app/utils/analytics.client.ts", "export const a = 1;"),
     ]);
-    expect(
-        &remix,
-        "app/routes/_index.tsx",
-        ContextKind::Universal,
-        "Remix",
-    );
-    expect(
-        &remix,
-        "app/utils/db.server.ts",
-        ContextKind::Server,
-        "server module",
-    );
+    expect(&remix, "app/routes/_index.tsx", ContextKind::Universal, "Remix");
+    expect(&remix, "app/utils/db.server.ts", ContextKind::Server, "server module");
     expect(
         &remix,
         "app/utils/analytics.client.ts",
@@ -274,10 +169,7 @@ fn remix_nuxt_express_and_supabase_functions() {
     );
     let nuxt = contexts(&[
         ("package.json", r#"{"dependencies":{"nuxt":"3.0.0"}}"#),
-        (
-            "server/api/hello.ts",
-            "export default defineEventHandler(() => 1)",
-        ),
+        ("server/api/hello.ts", "export default defineEventHandler(() => 1)"),
         (
             "components/Hello.vue",
             "<script setup lang=\"ts\">const a = 1;</script>",
@@ -314,19 +206,9 @@ fn tests_scripts_config_sql_and_env() {
     expect(&ctx, "app/page.test.tsx", ContextKind::Test, "test");
     expect(&ctx, "__tests__/x.ts", ContextKind::Test, "test");
     expect(&ctx, "scripts/seed.ts", ContextKind::Script, "scripts");
-    expect(
-        &ctx,
-        "next.config.mjs",
-        ContextKind::Config,
-        "configuration",
-    );
+    expect(&ctx, "next.config.mjs", ContextKind::Config, "configuration");
     expect(&ctx, ".env.local", ContextKind::Config, "environment");
-    expect(
-        &ctx,
-        "supabase/migrations/1_init.sql",
-        ContextKind::Server,
-        "database",
-    );
+    expect(&ctx, "supabase/migrations/1_init.sql", ContextKind::Server, "database");
     expect(&ctx, "supabase/seed.sql", ContextKind::Script, "seed");
 }
 
@@ -334,15 +216,9 @@ fn tests_scripts_config_sql_and_env() {
 fn monorepo_uses_the_nearest_package_json() {
     let ctx = contexts(&[
         ("package.json", r#"{"private":true}"#),
-        (
-            "apps/web/package.json",
-            r#"{"devDependencies":{"vite":"5.0.0"}}"#,
-        ),
+        ("apps/web/package.json", r#"{"devDependencies":{"vite":"5.0.0"}}"#),
         ("apps/web/src/main.ts", "x"),
-        (
-            "apps/api/package.json",
-            r#"{"dependencies":{"express":"4.0.0"}}"#,
-        ),
+        ("apps/api/package.json", r#"{"dependencies":{"express":"4.0.0"}}"#),
         ("apps/api/src/main.ts", "x"),
     ]);
     expect(&ctx, "apps/web/src/main.ts", ContextKind::Client, "Vite");

@@ -95,18 +95,15 @@ fn check_fixture(name: &str) {
         }
         let analysis = loaded.workspace.analysis(path).unwrap();
         for finding in loaded.workspace.findings(path, &loaded.rules) {
-            let (line, column) =
-                human_position(&analysis.text, &analysis.line_index, finding.span.start);
-            let (end_line, end_column) =
-                human_position(&analysis.text, &analysis.line_index, finding.span.end);
+            let (line, column) = human_position(&analysis.text, &analysis.line_index, finding.span.start);
+            let (end_line, end_column) = human_position(&analysis.text, &analysis.line_index, finding.span.end);
             let length = if end_line == line {
                 end_column - column
             } else {
                 let (start, end) = analysis.line_index.line_span(&analysis.text, line - 1);
                 analysis.text[start..end].chars().count() + 1 - column
             };
-            let columns = if line_only.contains(&(path.to_string(), line, finding.rule_id.clone()))
-            {
+            let columns = if line_only.contains(&(path.to_string(), line, finding.rule_id.clone())) {
                 None
             } else {
                 Some((column, length))

@@ -55,11 +55,7 @@ async fn start_with(
 ) -> (Client, Value) {
     let (client_side, server_side) = tokio::io::duplex(1 << 20);
     let (server_read, server_write) = tokio::io::split(server_side);
-    tokio::spawn(serve(
-        server_read,
-        server_write,
-        ServerOptions { debounce_ms },
-    ));
+    tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms }));
     let (client_read, client_write) = tokio::io::split(client_side);
     let mut client = TestClient::new(client_read, client_write);
     let result = client
@@ -88,12 +84,20 @@ async fn start(root: &Path) -> Client {
 
 async fn open(client: &mut Client, uri: &str, language: &str, text: &str) {
     client
-        .notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }))
+        .notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
+        )
         .await;
 }
 
 async fn change(client: &mut Client, uri: &str, version: i64, changes: Value) {
-    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes })).await;
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes }),
+        )
+        .await;
 }
 
 fn rules(diagnostics: &[Value]) -> Vec<String> {
@@ -134,9 +138,9 @@ fn apply_edits(text: &str, edits: &[Value], unit: ColumnUnit) -> String {
     out
 }
 
-const SECRET_COMPONENT: &str =
-    "\"use client\";\nexport const key = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\n";
-const SIGNUP_PAGE: &str = "\"use client\";\nexport function SignUp() {\n  return supabase.auth.signUp({ email, password });\n}\n";
+const SECRET_COMPONENT: &str = "\"use client\";\nexport const key = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\n";
+const SIGNUP_PAGE: &str =
+    "\"use client\";\nexport function SignUp() {\n  return supabase.auth.signUp({ email, password });\n}\n";
 
 #[tokio::test]
 async fn initialize_advertises_capabilities_and_negotiates_encoding() {
@@ -157,10 +161,7 @@ async fn initialize_advertises_capabilities_and_negotiates_encoding() {
     );
     assert_eq!(result["serverInfo"]["name"], "nudge");
     client.finish().await;
-    for (offered, expected) in [
-        (vec!["utf-16", "utf-8"], "utf-8"),
-        (vec!["utf-32", "utf-16"], "utf-32"),
-    ] {
+    for (offered, expected) in [(vec!["utf-16", "utf-8"], "utf-8"), (vec!["utf-32", "utf-16"], "utf-32")] {
         let (client, result) = start_with(&ws.0, &offered, true, 0, Value::Null).await;
         assert_eq!(result["capabilities"]["positionEncoding"], expected);
         assert_eq!(
@@ -181,10 +182,7 @@ async fn open_publishes_masked_diagnostics_with_action_data() {
     assert_eq!(rules(&diagnostics), ["hardcoded-secret-in-client"]);
     let d = &diagnostics[0];
     assert_eq!(d["source"], "nudge");
-    assert_eq!(
-        d["severity"], 2,
-        "a real-looking secret in browser code is a warning"
-    );
+    assert_eq!(d["severity"], 2, "a real-looking secret in browser code is a warning");
     assert_eq!(
         d["range"],
         json!({ "start": { "line": 1, "character": 20 }, "end": { "line": 1, "character": 60 } })
@@ -243,33 +241,24 @@ async fn incremental_edits_in_one_batch_and_across_batches() {
     change(&mut client, &uri, 4, json!([{ "range": { "start": { "line": 2, "character": 0 }, "end": { "line": 2, "character": 0 } }, "text": "export const pro = (user) => user.plan === \"pro\";\n" }])).await;
     let diagnostics = client.diagnostics(&uri).await;
     assert_eq!(rules(&diagnostics), ["plan-check-in-client"]);
-    assert_eq!(
-        diagnostics[0]["range"]["start"],
-        json!({ "line": 2, "character": 29 })
-    );
+    assert_eq!(diagnostics[0]["range"]["start"], json!({ "line": 2, "character": 29 }));
     client.finish().await;
 }
 
 #[tokio::test]
 async fn columns_are_exact_after_emoji_and_crlf_in_both_encodings() {
     let ws = Workspace::new("columns", &[]);
-    let text = "\"use client\";\r\n\tconst s = \"😀 日本\"; const k = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\r\n";
+    let text =
+        "\"use client\";\r\n\tconst s = \"😀 日本\"; const k = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\r\n";
     for (encoding, start, end) in [("utf-16", 31, 71), ("utf-8", 37, 77), ("utf-32", 30, 70)] {
         let (mut client, _) = start_with(&ws.0, &[encoding], false, 0, Value::Null).await;
         let uri = ws.uri(&format!("c/{encoding}.tsx"));
         open(&mut client, &uri, "typescriptreact", text).await;
         let diagnostics = client.diagnostics(&uri).await;
-        assert_eq!(
-            rules(&diagnostics),
-            ["hardcoded-secret-in-client"],
-            "{encoding}"
-        );
+        assert_eq!(rules(&diagnostics), ["hardcoded-secret-in-client"], "{encoding}");
         let range = &diagnostics[0]["range"];
         assert_eq!(
-            (
-                range["start"]["line"].as_u64(),
-                range["start"]["character"].as_u64()
-            ),
+            (range["start"]["line"].as_u64(), range["start"]["character"].as_u64()),
             (Some(1), Some(start)),
             "{encoding}"
         );
@@ -282,10 +271,7 @@ async fn columns_are_exact_after_emoji_and_crlf_in_both_encodings() {
         };
         let edit = json!({ "range": { "start": range["start"], "end": range["end"] }, "newText": "process.env.KEY" });
         let expected = apply_edits(text, &[edit], unit);
-        assert!(
-            expected.contains("const k = \"process.env.KEY\""),
-            "{expected}"
-        );
+        assert!(expected.contains("const k = \"process.env.KEY\""), "{expected}");
         change(
             &mut client,
             &uri,
@@ -337,10 +323,7 @@ async fn close_clears_diagnostics() {
     open(&mut client, &uri, "typescriptreact", SECRET_COMPONENT).await;
     assert_eq!(client.diagnostics(&uri).await.len(), 1);
     client
-        .notify(
-            "textDocument/didClose",
-            json!({ "textDocument": { "uri": uri } }),
-        )
+        .notify("textDocument/didClose", json!({ "textDocument": { "uri": uri } }))
         .await;
     assert!(client.diagnostics(&uri).await.is_empty());
     client.finish().await;
@@ -359,10 +342,7 @@ async fn hover_explains_the_rule_and_the_reason_here() {
         ["unused-suppression", "signup-call"],
         "sorted by position"
     );
-    let signup = diagnostics
-        .iter()
-        .find(|d| d["code"] == "signup-call")
-        .unwrap();
+    let signup = diagnostics.iter().find(|d| d["code"] == "signup-call").unwrap();
     let hover = client
         .request(
             "textDocument/hover",
@@ -371,10 +351,7 @@ async fn hover_explains_the_rule_and_the_reason_here() {
         .await;
     let markdown = hover["contents"]["value"].as_str().unwrap();
     assert_eq!(hover["contents"]["kind"], "markdown");
-    assert!(
-        markdown.contains("it starts with \"use client\""),
-        "{markdown}"
-    );
+    assert!(markdown.contains("it starts with \"use client\""), "{markdown}");
     assert!(markdown.contains("How to check"), "{markdown}");
     // The rule id inside the suppression comment shows that rule's docs.
     let on_id = client
@@ -501,14 +478,10 @@ async fn turn_off_for_project_keeps_config_comments() {
     let edits = turn_off["edit"]["changes"][&config_uri].as_array().unwrap();
     let new_config = apply_edits(config, edits, ColumnUnit::Utf16);
     assert!(
-        new_config.contains("# team settings: keep this comment")
-            && new_config.contains("# reviewed"),
+        new_config.contains("# team settings: keep this comment") && new_config.contains("# reviewed"),
         "{new_config}"
     );
-    assert!(
-        new_config.contains("[rules]\nsignup-call = \"off\""),
-        "{new_config}"
-    );
+    assert!(new_config.contains("[rules]\nsignup-call = \"off\""), "{new_config}");
     std::fs::write(ws.path(".nudge.toml"), &new_config).unwrap();
     client
         .notify(
@@ -536,8 +509,7 @@ async fn turn_off_creates_the_config_when_missing() {
     assert_eq!(ops[0]["kind"], "create");
     assert_eq!(ops[0]["uri"], ws.uri(".nudge.toml"));
     let text = ops[1]["edits"][0]["newText"].as_str().unwrap();
-    nudge::engine::Config::parse(Path::new(".nudge.toml"), text)
-        .expect("the created config parses");
+    nudge::engine::Config::parse(Path::new(".nudge.toml"), text).expect("the created config parses");
     client.finish().await;
 }
 
@@ -552,7 +524,8 @@ async fn move_secret_edits_code_env_file_and_gitignore() {
     );
     let mut client = start(&ws.0).await;
     let uri = ws.uri("app/api/pay/route.ts");
-    let text = "import Stripe from \"stripe\";\nconst stripe = new Stripe(\"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\");\n";
+    let text =
+        "import Stripe from \"stripe\";\nconst stripe = new Stripe(\"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\");\n";
     open(&mut client, &uri, "typescript", text).await;
     let diagnostics = client.diagnostics(&uri).await;
     assert_eq!(rules(&diagnostics), ["hardcoded-secret"]);
@@ -563,9 +536,7 @@ async fn move_secret_edits_code_env_file_and_gitignore() {
         "the edit (with the value) is only made on resolve"
     );
     assert!(!unresolved.to_string().contains("u8jzPde0"));
-    let resolved = client
-        .request("codeAction/resolve", unresolved.clone())
-        .await;
+    let resolved = client.request("codeAction/resolve", unresolved.clone()).await;
     let ops = resolved["edit"]["documentChanges"].as_array().unwrap();
     let edits_for = |target: &str| -> Vec<Value> {
         ops.iter()
@@ -583,15 +554,8 @@ async fn move_secret_edits_code_env_file_and_gitignore() {
             .any(|op| op["kind"] == "create" && op["uri"] == ws.uri(".env.local"))
     );
     let env = apply_edits("", &edits_for(&ws.uri(".env.local")), ColumnUnit::Utf16);
-    assert_eq!(
-        env,
-        "STRIPE_SECRET_KEY=sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\n"
-    );
-    let gitignore = apply_edits(
-        "node_modules\n",
-        &edits_for(&ws.uri(".gitignore")),
-        ColumnUnit::Utf16,
-    );
+    assert_eq!(env, "STRIPE_SECRET_KEY=sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\n");
+    let gitignore = apply_edits("node_modules\n", &edits_for(&ws.uri(".gitignore")), ColumnUnit::Utf16);
     assert_eq!(gitignore, "node_modules\n.env.local\n");
     change(&mut client, &uri, 2, json!([{ "text": new_code }])).await;
     assert!(client.diagnostics(&uri).await.is_empty());
@@ -631,12 +595,7 @@ async fn security_check_action_and_command_return_the_report() {
         markdown.contains("app/signup/page.tsx:3") && markdown.contains("- [ ] "),
         "{markdown}"
     );
-    assert!(
-        result["opened"]
-            .as_str()
-            .unwrap()
-            .ends_with("nudge-security-check.md")
-    );
+    assert!(result["opened"].as_str().unwrap().ends_with("nudge-security-check.md"));
     assert!(
         client
             .server_requests
@@ -660,10 +619,7 @@ async fn cross_file_rls_clears_without_restart() {
         "create table public.invoices (id uuid, user_id uuid);\n",
     )
     .await;
-    assert_eq!(
-        rules(&client.diagnostics(&uri).await),
-        ["table-without-rls"]
-    );
+    assert_eq!(rules(&client.diagnostics(&uri).await), ["table-without-rls"]);
     std::fs::create_dir_all(ws.path("supabase/migrations")).unwrap();
     std::fs::write(
         ws.path("supabase/migrations/2_rls.sql"),
@@ -718,11 +674,7 @@ async fn config_and_rule_reload_and_broken_config() {
         .await;
     assert_eq!(rules(&client.diagnostics(&uri).await), ["plain-http"]);
     // A broken config: one message, a diagnostic on the file, last good settings kept.
-    std::fs::write(
-        ws.path(".nudge.toml"),
-        "[rules]\n\"plain-http\" = \"loud\"\n",
-    )
-    .unwrap();
+    std::fs::write(ws.path(".nudge.toml"), "[rules]\n\"plain-http\" = \"loud\"\n").unwrap();
     client
         .notify(
             "workspace/didChangeWatchedFiles",
@@ -731,10 +683,7 @@ async fn config_and_rule_reload_and_broken_config() {
         .await;
     let message = client.notification("window/showMessage").await;
     assert!(
-        message["message"]
-            .as_str()
-            .unwrap()
-            .contains(".nudge.toml:2:"),
+        message["message"].as_str().unwrap().contains(".nudge.toml:2:"),
         "{message}"
     );
     let config_diagnostics = client.diagnostics(&ws.uri(".nudge.toml")).await;
@@ -746,17 +695,10 @@ async fn config_and_rule_reload_and_broken_config() {
         )
         .await;
     assert!(
-        hover["contents"]["value"]
-            .as_str()
-            .unwrap()
-            .contains("plain-http"),
+        hover["contents"]["value"].as_str().unwrap().contains("plain-http"),
         "the last good settings stay: {hover}"
     );
-    std::fs::write(
-        ws.path(".nudge.toml"),
-        "[rules]\n\"plain-http\" = \"off\"\n",
-    )
-    .unwrap();
+    std::fs::write(ws.path(".nudge.toml"), "[rules]\n\"plain-http\" = \"off\"\n").unwrap();
     client
         .notify(
             "workspace/didChangeWatchedFiles",
@@ -785,7 +727,12 @@ async fn client_settings_layer_over_project_config() {
     let uri = ws.uri("app/signup/page.tsx");
     open(&mut client, &uri, "typescriptreact", SIGNUP_PAGE).await;
     assert_eq!(client.diagnostics(&uri).await[0]["severity"], 2);
-    client.notify("workspace/didChangeConfiguration", json!({ "settings": { "nudge": { "severity": { "signup-flow": "off", "signup-call": "off" } } } })).await;
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "nudge": { "severity": { "signup-flow": "off", "signup-call": "off" } } } }),
+        )
+        .await;
     assert!(client.diagnostics(&uri).await.is_empty());
     client.finish().await;
 }
@@ -797,28 +744,16 @@ async fn pull_diagnostics_when_the_client_asks() {
     let uri = ws.uri("components/Key.tsx");
     open(&mut client, &uri, "typescriptreact", SECRET_COMPONENT).await;
     let report = client
-        .request(
-            "textDocument/diagnostic",
-            json!({ "textDocument": { "uri": uri } }),
-        )
+        .request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }))
         .await;
     assert_eq!(report["kind"], "full");
     assert_eq!(
         rules(report["items"].as_array().unwrap()),
         ["hardcoded-secret-in-client"]
     );
-    change(
-        &mut client,
-        &uri,
-        2,
-        json!([{ "text": "\"use client\";\n" }]),
-    )
-    .await;
+    change(&mut client, &uri, 2, json!([{ "text": "\"use client\";\n" }])).await;
     let report = client
-        .request(
-            "textDocument/diagnostic",
-            json!({ "textDocument": { "uri": uri } }),
-        )
+        .request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }))
         .await;
     assert!(report["items"].as_array().unwrap().is_empty());
     client.drain_for(Duration::from_millis(200)).await;
@@ -838,7 +773,10 @@ async fn survives_unknown_methods_bad_positions_and_a_panicking_analysis() {
     open(&mut client, &uri, "typescriptreact", SECRET_COMPONENT).await;
     assert_eq!(client.diagnostics(&uri).await.len(), 1);
     let far = client
-        .request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": 99999, "character": 99999 } }))
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 99999, "character": 99999 } }),
+        )
         .await;
     assert!(far.is_null());
     change(&mut client, &uri, 2, json!([{ "range": { "start": { "line": 500, "character": 9 }, "end": { "line": 400, "character": 0 } }, "text": "// tail\n" }])).await;

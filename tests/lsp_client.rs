@@ -118,10 +118,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
 
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
         let response = self.request_raw(method, params).await;
-        assert!(
-            response.get("error").is_none(),
-            "{method} failed: {response}"
-        );
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
         response["result"].clone()
     }
 
@@ -130,11 +127,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
         self.notification_where(method, |_| true).await
     }
 
-    pub async fn notification_where(
-        &mut self,
-        method: &str,
-        matches: impl Fn(&Value) -> bool,
-    ) -> Value {
+    pub async fn notification_where(&mut self, method: &str, matches: impl Fn(&Value) -> bool) -> Value {
         if let Some(index) = self
             .pending
             .iter()
@@ -159,10 +152,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
         let params = self
             .notification_where("textDocument/publishDiagnostics", |p| p["uri"] == uri)
             .await;
-        params["diagnostics"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        params["diagnostics"].as_array().cloned().unwrap_or_default()
     }
 
     /// The next `publishDiagnostics` for `uri`, with its version.
@@ -172,10 +162,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
             .await;
         (
             params["version"].as_i64(),
-            params["diagnostics"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default(),
+            params["diagnostics"].as_array().cloned().unwrap_or_default(),
         )
     }
 

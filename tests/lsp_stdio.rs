@@ -20,10 +20,7 @@ fn demo_app() -> PathBuf {
 }
 
 fn codes(diagnostics: &[Value]) -> Vec<&str> {
-    diagnostics
-        .iter()
-        .map(|d| d["code"].as_str().unwrap())
-        .collect()
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap()).collect()
 }
 
 #[tokio::test]
@@ -59,7 +56,10 @@ async fn an_editor_session_over_stdio() {
     let ai_uri = file_uri(&root.join("lib/ai.ts"));
     let ai_text = std::fs::read_to_string(root.join("lib/ai.ts")).unwrap();
     client
-        .notify("textDocument/didOpen", json!({ "textDocument": { "uri": ai_uri, "languageId": "typescript", "version": 1, "text": ai_text } }))
+        .notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": ai_uri, "languageId": "typescript", "version": 1, "text": ai_text } }),
+        )
         .await;
     let diagnostics = client.diagnostics(&ai_uri).await;
     assert_eq!(codes(&diagnostics), ["hardcoded-secret-in-client"]);
@@ -87,7 +87,10 @@ async fn an_editor_session_over_stdio() {
 
     // Hover explains, with the reason for this file.
     let hover = client
-        .request("textDocument/hover", json!({ "textDocument": { "uri": ai_uri }, "position": { "line": 4, "character": 30 } }))
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": ai_uri }, "position": { "line": 4, "character": 30 } }),
+        )
         .await;
     let markdown = hover["contents"]["value"].as_str().unwrap();
     assert!(
@@ -97,10 +100,12 @@ async fn an_editor_session_over_stdio() {
 
     // A migration's quick fix applies and the nudge goes away.
     let sql_uri = file_uri(&root.join("supabase/migrations/20240501120000_init.sql"));
-    let sql =
-        std::fs::read_to_string(root.join("supabase/migrations/20240501120000_init.sql")).unwrap();
+    let sql = std::fs::read_to_string(root.join("supabase/migrations/20240501120000_init.sql")).unwrap();
     client
-        .notify("textDocument/didOpen", json!({ "textDocument": { "uri": sql_uri, "languageId": "sql", "version": 1, "text": sql } }))
+        .notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": sql_uri, "languageId": "sql", "version": 1, "text": sql } }),
+        )
         .await;
     let diagnostics = client.diagnostics(&sql_uri).await;
     let missing = diagnostics
@@ -133,10 +138,7 @@ async fn an_editor_session_over_stdio() {
 
     // The quick security check returns its report.
     let report = client
-        .request(
-            "workspace/executeCommand",
-            json!({ "command": "nudge.securityCheck" }),
-        )
+        .request("workspace/executeCommand", json!({ "command": "nudge.securityCheck" }))
         .await;
     let markdown = report["markdown"].as_str().unwrap();
     assert!(
@@ -148,7 +150,10 @@ async fn an_editor_session_over_stdio() {
     let unknown = client.request_raw("custom/unknownMethod", json!({})).await;
     assert!(unknown.get("error").is_some());
     let far = client
-        .request("textDocument/hover", json!({ "textDocument": { "uri": ai_uri }, "position": { "line": 4_000_000, "character": 7 } }))
+        .request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": ai_uri }, "position": { "line": 4_000_000, "character": 7 } }),
+        )
         .await;
     assert!(far.is_null());
     client.finish().await;
@@ -156,12 +161,6 @@ async fn an_editor_session_over_stdio() {
     let output = child.wait_with_output().await.unwrap();
     assert!(output.status.success(), "exits cleanly after `exit`");
     let log = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        log.contains("workspace indexed"),
-        "logs go to stderr: {log}"
-    );
-    assert!(
-        !log.contains("c9QeWJKY40uvSwMF"),
-        "the key never appears in the logs"
-    );
+    assert!(log.contains("workspace indexed"), "logs go to stderr: {log}");
+    assert!(!log.contains("c9QeWJKY40uvSwMF"), "the key never appears in the logs");
 }

@@ -63,9 +63,7 @@ fn keystroke(c: &mut Criterion) {
     });
     let mut version = 1;
     let mut group = c.benchmark_group("keystroke");
-    group
-        .sample_size(30)
-        .measurement_time(Duration::from_secs(8));
+    group.sample_size(30).measurement_time(Duration::from_secs(8));
     group.bench_function("lsp_didChange_to_publishDiagnostics_4000_lines", |b| {
         b.iter_custom(|iters| {
             runtime.block_on(async {
@@ -96,12 +94,7 @@ fn keystroke(c: &mut Criterion) {
     let rules = RuleSet::builtin();
     let config = Config::default();
     let edited = {
-        let at = text
-            .lines()
-            .take(middle as usize)
-            .map(|l| l.len() + 1)
-            .sum::<usize>()
-            + 2;
+        let at = text.lines().take(middle as usize).map(|l| l.len() + 1).sum::<usize>() + 2;
         let mut t = text.clone();
         t.insert(at, 'x');
         (t, at)
@@ -131,12 +124,7 @@ fn keystroke(c: &mut Criterion) {
                 tree,
                 text: std::sync::Arc::from(new_text.as_str()),
             };
-            analyze_parsed(
-                &input,
-                Some(FileKind::Plain(Language::Tsx)),
-                &[view],
-                &rules,
-            )
+            analyze_parsed(&input, Some(FileKind::Plain(Language::Tsx)), &[view], &rules)
         })
     });
     group.bench_function("engine_fresh_parse_and_analysis_4000_lines", |b| {

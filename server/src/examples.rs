@@ -10,10 +10,7 @@ use crate::project::{SourceFile, build_workspace};
 pub fn verify_rule(rules: &RuleSet, rule: &Rule) -> Vec<String> {
     let mut failures = Vec::new();
     if rule.flagged.is_empty() {
-        failures.push(format!(
-            "{}: needs at least one [[flagged]] example",
-            rule.id
-        ));
+        failures.push(format!("{}: needs at least one [[flagged]] example", rule.id));
     }
     if rule.clean.is_empty() {
         failures.push(format!("{}: needs at least one [[clean]] example", rule.id));
@@ -41,12 +38,7 @@ pub fn verify_rule(rules: &RuleSet, rule: &Rule) -> Vec<String> {
     failures
 }
 
-fn run_example(
-    rules: &RuleSet,
-    rule: &Rule,
-    example: &Example,
-    expect_flagged: bool,
-) -> Result<(), String> {
+fn run_example(rules: &RuleSet, rule: &Rule, example: &Example, expect_flagged: bool) -> Result<(), String> {
     let mut files = vec![SourceFile {
         path: example.path.clone(),
         text: example.code.clone(),
@@ -55,8 +47,7 @@ fn run_example(
         path: path.clone(),
         text: text.clone(),
     }));
-    let loaded =
-        build_workspace(files, rules.clone(), None).map_err(|e| format!("config error: {e}"))?;
+    let loaded = build_workspace(files, rules.clone(), None).map_err(|e| format!("config error: {e}"))?;
     let findings = loaded.workspace.findings(&example.path, &loaded.rules);
     let own: Vec<_> = findings.iter().filter(|f| f.rule_id == rule.id).collect();
     if expect_flagged && own.is_empty() {
@@ -90,15 +81,9 @@ pub fn assert_builtin_rule_examples(id: &str) {
     assert!(
         rules.errors.is_empty(),
         "built-in rules must load: {:?}",
-        rules
-            .errors
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
+        rules.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>()
     );
-    let rule = rules
-        .get(id)
-        .unwrap_or_else(|| panic!("rule {id} is built in"));
+    let rule = rules.get(id).unwrap_or_else(|| panic!("rule {id} is built in"));
     let failures = verify_rule(&rules, rule);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

@@ -13,9 +13,7 @@ use serde::Deserialize;
 use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::context::Framework;
 use crate::engine::language::file_kind;
-use crate::engine::{
-    Config, ConfigError, FileInput, ProjectInfo, RuleSet, Workspace, analyze_file,
-};
+use crate::engine::{Config, ConfigError, FileInput, ProjectInfo, RuleSet, Workspace, analyze_file};
 
 /// One file's text with its workspace-relative path (`/`-separated).
 #[derive(Clone, Debug)]
@@ -37,10 +35,7 @@ struct PackageJson {
 pub fn project_info(root: &str, text: &str) -> (ProjectInfo, Option<String>) {
     let (manifest, problem) = match serde_json::from_str::<PackageJson>(text) {
         Ok(m) => (m, None),
-        Err(e) => (
-            PackageJson::default(),
-            Some(format!("not valid JSON ({e})")),
-        ),
+        Err(e) => (PackageJson::default(), Some(format!("not valid JSON ({e})"))),
     };
     let mut frameworks: Vec<Framework> = manifest
         .dependencies
@@ -96,11 +91,7 @@ impl ConfigIndex {
         let mut dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         loop {
             if self.by_dir.contains_key(dir) {
-                return if dir.is_empty() {
-                    path
-                } else {
-                    &path[dir.len() + 1..]
-                };
+                return if dir.is_empty() { path } else { &path[dir.len() + 1..] };
             }
             if dir.is_empty() {
                 return path;
@@ -112,6 +103,8 @@ impl ConfigIndex {
 
 /// A workspace ready for findings, with what was noticed while loading it.
 pub struct LoadedWorkspace {
+    /// The directory the workspace was read from (empty when in memory).
+    pub root: PathBuf,
     pub workspace: Workspace,
     pub rules: RuleSet,
     pub configs: ConfigIndex,
@@ -124,6 +117,7 @@ impl LoadedWorkspace {
     /// indexed folder.
     pub fn empty(rules: RuleSet) -> LoadedWorkspace {
         LoadedWorkspace {
+            root: PathBuf::new(),
             workspace: Workspace::new(),
             rules,
             configs: ConfigIndex::default(),
@@ -177,10 +171,7 @@ pub fn build_workspace(
     let mut notes = Vec::new();
     let mut workspace = Workspace::new();
     for file in &files {
-        let (dir, name) = file
-            .path
-            .rsplit_once('/')
-            .unwrap_or(("", file.path.as_str()));
+        let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", file.path.as_str()));
         if name == CONFIG_FILE_NAME {
             let config = Config::parse(Path::new(&file.path), &file.text)?;
             check_rule_ids(&config, &rules, &file.path, &file.text)?;
@@ -225,6 +216,7 @@ pub fn build_workspace(
     }
     workspace.refresh();
     Ok(LoadedWorkspace {
+        root: PathBuf::new(),
         workspace,
         rules,
         configs,
@@ -232,12 +224,7 @@ pub fn build_workspace(
     })
 }
 
-fn check_rule_ids(
-    config: &Config,
-    rules: &RuleSet,
-    path: &str,
-    text: &str,
-) -> Result<(), ConfigError> {
+fn check_rule_ids(config: &Config, rules: &RuleSet, path: &str, text: &str) -> Result<(), ConfigError> {
     for id in config.configured_rule_ids() {
         if rules.get(id).is_none() {
             let line = text
@@ -320,6 +307,7 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
     }
     // `.env` files are usually git-ignored, yet public-prefixed values in
     // them still ship to the browser: read them next to each project root.
+    let walked = paths.clone();
     for dir in &manifest_dirs {
         if let Ok(entries) = std::fs::read_dir(dir) {
             for entry in entries.flatten() {
@@ -331,8 +319,7 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
             }
         }
     }
-    let read: Vec<Result<SourceFile, String>> =
-        paths.par_iter().map(|p| read_source(root, p)).collect();
+    let read: Vec<Result<SourceFile, String>> = paths.par_iter().map(|p| read_source(root, p)).collect();
     let mut files = Vec::new();
     for item in read {
         match item {
@@ -351,10 +338,40 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
             }
         }
     }
+    let ignored: Vec<String> = paths
+        .difference(&walked)
+        .map(|p| relative_slash_path(root, p))
+        .collect();
     let mut loaded = build_workspace(files, rules, outer_config)?;
+    for path in &ignored {
+        loaded.workspace.set_git_ignored(path, true);
+    }
+    loaded.root = root.to_path_buf();
     notes.append(&mut loaded.notes);
     loaded.notes = notes;
     Ok(loaded)
+}
+
+/// Whether a `.gitignore` between `root` and `path` ignores `path`.
+pub fn is_git_ignored(root: &Path, path: &Path) -> bool {
+    let mut dir = path.parent();
+    while let Some(current) = dir {
+        let file = current.join(".gitignore");
+        if file.is_file() {
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(current);
+            builder.add(&file);
+            if let Ok(matcher) = builder.build()
+                && matcher.matched_path_or_any_parents(path, false).is_ignore()
+            {
+                return true;
+            }
+        }
+        if current == root || !current.starts_with(root) {
+            break;
+        }
+        dir = current.parent();
+    }
+    false
 }
 
 /// `root` and its ancestors up to the one holding `.git` (inclusive).
@@ -375,8 +392,7 @@ fn ancestors_to_repo_root(root: &Path) -> Vec<PathBuf> {
 
 fn read_source(root: &Path, path: &Path) -> Result<SourceFile, String> {
     let rel = relative_slash_path(root, path);
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
+    let meta = std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(format!(
             "{rel}: skipped, larger than {} MiB",
@@ -454,20 +470,11 @@ mod tests {
         let mut index = ConfigIndex::default();
         index.by_dir.insert(
             String::new(),
-            Arc::new(
-                Config::parse(Path::new(".nudge.toml"), "[sql]\nexposed_schemas = [\"a\"]")
-                    .unwrap(),
-            ),
+            Arc::new(Config::parse(Path::new(".nudge.toml"), "[sql]\nexposed_schemas = [\"a\"]").unwrap()),
         );
         index.by_dir.insert(
             "sub".into(),
-            Arc::new(
-                Config::parse(
-                    Path::new("sub/.nudge.toml"),
-                    "[sql]\nexposed_schemas = [\"b\"]",
-                )
-                .unwrap(),
-            ),
+            Arc::new(Config::parse(Path::new("sub/.nudge.toml"), "[sql]\nexposed_schemas = [\"b\"]").unwrap()),
         );
         assert_eq!(index.for_path("sub/x/y.sql").exposed_schemas, ["b"]);
         assert_eq!(index.for_path("other/y.sql").exposed_schemas, ["a"]);

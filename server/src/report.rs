@@ -28,8 +28,8 @@ impl Flow {
         match category {
             SignupFlow | ClientSideAuth | JwtMisuse | InsecureCookie | OpenRedirect => Flow::Signup,
             ClientSideEntitlement | WebhookUnverified | UnauthenticatedCost => Flow::Payments,
-            RlsMissing | RlsPermissive | RlsNoPolicy | PublicBucket | SecurityDefiner | Idor
-            | SqlInjection | UserData => Flow::Data,
+            RlsMissing | RlsPermissive | RlsNoPolicy | PublicBucket | SecurityDefiner | Idor | SqlInjection
+            | UserData => Flow::Data,
             SecretInClient | SecretHardcoded | LogSensitive => Flow::Keys,
             _ => Flow::Other,
         }
@@ -114,10 +114,7 @@ pub fn security_check(findings: &[Located<'_>], file_count: usize) -> String {
 }
 
 fn push_checklist(out: &mut String, flow: Flow) {
-    out.push_str(&format!(
-        "**Try by hand ({}):**\n\n",
-        flow.title().to_lowercase()
-    ));
+    out.push_str(&format!("**Try by hand ({}):**\n\n", flow.title().to_lowercase()));
     for step in flow.checklist() {
         out.push_str(&format!("- [ ] {step}\n"));
     }

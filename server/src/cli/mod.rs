@@ -18,11 +18,7 @@ use crate::project::{LoadedWorkspace, load_dir, relative_slash_path};
 pub use output::{OutputFinding, to_json, to_sarif};
 
 #[derive(Parser)]
-#[command(
-    name = "nudge",
-    version,
-    about = "Gentle, contextual security nudges for web apps"
-)]
+#[command(name = "nudge", version, about = "Gentle, contextual security nudges for web apps")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -157,9 +153,7 @@ fn rules(args: RulesArgs) -> Result<i32, UsageError> {
 fn explain(id: &str) -> Result<i32, UsageError> {
     let rules = rules_for_cwd();
     let Some(rule) = rules.get(id) else {
-        return Err(UsageError(format!(
-            "unknown rule `{id}` (see `nudge rules`)"
-        )));
+        return Err(UsageError(format!("unknown rule `{id}` (see `nudge rules`)")));
     };
     let mut out = format!(
         "# {}\n\ncategory: {} · default severity: {}\n\n",
@@ -188,11 +182,7 @@ fn display_prefix(root: &Path) -> String {
     let cwd = cwd.canonicalize().unwrap_or(cwd);
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let rel = relative_path(&cwd, &root);
-    if rel.is_empty() {
-        rel
-    } else {
-        format!("{rel}/")
-    }
+    if rel.is_empty() { rel } else { format!("{rel}/") }
 }
 
 /// `to` relative to the directory `from`, with `..` where needed and `/`
@@ -234,19 +224,13 @@ fn root_for_file(file: &Path) -> PathBuf {
 
 fn load_scan(path: &Path) -> Result<Scan, UsageError> {
     if !path.exists() {
-        return Err(UsageError(format!(
-            "{}: no such file or directory",
-            path.display()
-        )));
+        return Err(UsageError(format!("{}: no such file or directory", path.display())));
     }
     let (root, only) = if path.is_file() {
         let root = root_for_file(path);
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let canonical_file = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        (
-            root,
-            Some(relative_slash_path(&canonical_root, &canonical_file)),
-        )
+        (root, Some(relative_slash_path(&canonical_root, &canonical_file)))
     } else {
         (path.to_path_buf(), None)
     };
@@ -282,9 +266,7 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
         .unwrap_or_else(RuleSet::builtin);
     for rule in &args.rule {
         if first_rules.get(rule).is_none() {
-            return Err(UsageError(format!(
-                "unknown rule `{rule}` (see `nudge rules`)"
-            )));
+            return Err(UsageError(format!("unknown rule `{rule}` (see `nudge rules`)")));
         }
     }
     let mut reported_errors = Vec::new();
@@ -324,16 +306,12 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
             }
         }
     }
-    findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
-    });
+    findings.sort_by(|a, b| (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule)));
     match args.format {
         Format::Json => stdout_write(&to_json(&findings)),
         Format::Sarif => stdout_write(&to_sarif(&findings, first_rules)),
         Format::Text => {
-            let color = !args.no_color
-                && io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
+            let color = !args.no_color && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             stdout_write(&output::to_text(&findings, file_count, color));
         }
     }

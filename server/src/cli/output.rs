@@ -52,8 +52,7 @@ impl OutputFinding {
         let snippet = Snippetted {
             first_line: line,
             text: secrets::mask_in_place(&text[first_start..last_end]),
-            span: (finding.span.start - first_start)
-                ..(finding.span.end.min(last_end) - first_start),
+            span: (finding.span.start - first_start)..(finding.span.end.min(last_end) - first_start),
             fix_title: finding.fix.as_ref().map(|f| f.title.clone()),
         };
         OutputFinding {
@@ -166,10 +165,7 @@ pub fn to_sarif(findings: &[OutputFinding], rules: &RuleSet) -> String {
         })
         .collect();
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut root_uri = format!(
-        "file://{}",
-        uri_path(&cwd.to_string_lossy().replace('\\', "/"))
-    );
+    let mut root_uri = format!("file://{}", uri_path(&cwd.to_string_lossy().replace('\\', "/")));
     if !root_uri.ends_with('/') {
         root_uri.push('/');
     }
@@ -207,11 +203,7 @@ fn first_paragraph(markdown: &str) -> String {
 
 /// Code frames with the span underlined, then a gentle summary.
 pub fn to_text(findings: &[OutputFinding], file_count: usize, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
     for f in findings {
         let level = match f.severity {
@@ -220,13 +212,7 @@ pub fn to_text(findings: &[OutputFinding], file_count: usize, color: bool) -> St
             Severity::Warning => Level::WARNING,
             Severity::Error => Level::ERROR,
         };
-        let mut group = Group::with_title(
-            level
-                .clone()
-                .primary_title(f.message.as_str())
-                .id(f.rule.as_str()),
-        )
-        .element(
+        let mut group = Group::with_title(level.clone().primary_title(f.message.as_str()).id(f.rule.as_str())).element(
             Snippet::source(f.snippet.text.as_str())
                 .line_start(f.snippet.first_line)
                 .path(f.path.as_str())
@@ -237,9 +223,7 @@ pub fn to_text(findings: &[OutputFinding], file_count: usize, color: bool) -> St
                 ),
         );
         if let Some(title) = &f.snippet.fix_title {
-            group = group.element(
-                Level::HELP.message(format!("quick fix available in the editor: {title}")),
-            );
+            group = group.element(Level::HELP.message(format!("quick fix available in the editor: {title}")));
         }
         group = group.element(Level::NOTE.message(format!("more: nudge explain {}", f.rule)));
         out.push_str(&renderer.render(&[group]));
@@ -267,8 +251,7 @@ fn summary(findings: &[OutputFinding], file_count: usize) -> String {
     } else {
         format!("{} nudges", findings.len())
     };
-    let mut out =
-        format!("Nudge looked at {files} and has {count} worth a look before production:\n");
+    let mut out = format!("Nudge looked at {files} and has {count} worth a look before production:\n");
     for (category, n) in by_category {
         out.push_str(&format!("  {n:>3}  {category}\n"));
     }

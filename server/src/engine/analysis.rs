@@ -29,6 +29,15 @@ pub struct FileInput<'a> {
 /// A capture of a match: name, span and text.
 pub type Capture = (String, Span, String);
 
+/// Where a match sits: the text a predicate may look at around it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Surroundings {
+    /// The nearest enclosing function (or the top-level statement).
+    pub function: Span,
+    /// The top-level statement (a whole route handler, a whole SQL statement).
+    pub statement: Span,
+}
+
 /// A rule match that passed its local predicates.
 #[derive(Clone, Debug)]
 pub struct Candidate {
@@ -64,6 +73,8 @@ pub struct FileAnalysis {
     /// Whether any parsed region had syntax errors (analysis still ran on
     /// what parsed).
     pub has_syntax_errors: bool,
+    /// Set by the loader for files git ignores (a local `.env.local`).
+    pub git_ignored: bool,
 }
 
 impl FileAnalysis {
@@ -149,9 +160,7 @@ pub fn analyze_parsed(
         has_syntax_errors |= view.tree.root_node().has_error();
         match view.language {
             Language::Sql => facts::sql_facts(&view.tree, &view.text, &mut facts),
-            lang if lang.is_js_family() => {
-                facts::js_facts(lang, &view.tree, &view.text, &mut facts)
-            }
+            lang if lang.is_js_family() => facts::js_facts(lang, &view.tree, &view.text, &mut facts),
             _ => {}
         }
     }
@@ -173,6 +182,7 @@ pub fn analyze_parsed(
                     view,
                     input.config,
                     &facts.imports,
+                    input.path,
                     &mut candidates,
                 );
             }
@@ -185,20 +195,19 @@ pub fn analyze_parsed(
                 let captures = vec![
                     ("key".to_string(), entry.key_span, entry.key.clone()),
                     ("value".to_string(), entry.value_span, entry.value.clone()),
-                    (
-                        "match".to_string(),
-                        entry.span,
-                        text[entry.span.range()].to_string(),
-                    ),
+                    ("match".to_string(), entry.span, text[entry.span.range()].to_string()),
                 ];
-                push_candidate(
-                    rule,
-                    captures,
-                    entry.span.start,
-                    input.config,
-                    &facts.imports,
-                    &mut candidates,
-                );
+                let around = Surroundings {
+                    function: entry.span,
+                    statement: entry.span,
+                };
+                let context = LocalContext {
+                    config: input.config,
+                    imports: &facts.imports,
+                    path: input.path,
+                    source: text,
+                };
+                push_candidate(rule, captures, around, &context, &mut candidates);
             }
         }
     }
@@ -218,6 +227,7 @@ pub fn analyze_parsed(
         candidates,
         suppressions,
         has_syntax_errors,
+        git_ignored: false,
     }
 }
 
@@ -231,6 +241,7 @@ fn run_query(
     view: &ParsedView,
     config: &Config,
     imports: &[String],
+    path: &str,
     out: &mut Vec<Candidate>,
 ) {
     let names = query.capture_names();
@@ -256,11 +267,7 @@ fn run_query(
             }
             let node = capture.node;
             let text = view.text.get(node.byte_range()).unwrap_or("").to_string();
-            captures.push((
-                name.to_string(),
-                Span::new(node.start_byte(), node.end_byte()),
-                text,
-            ));
+            captures.push((name.to_string(), Span::new(node.start_byte(), node.end_byte()), text));
             if let Some((binding_span, binding)) = binding_name(node, &view.text) {
                 captures.push((format!("{name}{BINDING_SUFFIX}"), binding_span, binding));
             }
@@ -268,42 +275,53 @@ fn run_query(
         let Some(report_node) = report_node else {
             continue;
         };
-        push_candidate(rule, captures, scope_of(report_node), config, imports, out);
+        let around = surroundings(report_node);
+        let context = LocalContext {
+            config,
+            imports,
+            path,
+            source: &view.text,
+        };
+        push_candidate(rule, captures, around, &context, out);
     }
+}
+
+/// What local predicates may read besides the captures.
+struct LocalContext<'a> {
+    config: &'a Config,
+    imports: &'a [String],
+    path: &'a str,
+    source: &'a str,
 }
 
 fn push_candidate(
     rule: &Arc<Rule>,
     captures: Vec<Capture>,
-    scope: usize,
-    config: &Config,
-    imports: &[String],
+    around: Surroundings,
+    context: &LocalContext<'_>,
     out: &mut Vec<Candidate>,
 ) {
-    let Some(span) = captures
-        .iter()
-        .find(|(n, _, _)| *n == rule.report)
-        .map(|(_, s, _)| *s)
-    else {
+    let Some(span) = captures.iter().find(|(n, _, _)| *n == rule.report).map(|(_, s, _)| *s) else {
         return;
     };
     let mut vars = Vec::new();
+    let text_of = |s: Span| context.source.get(s.range()).unwrap_or("");
     let local = LocalScope {
         captures: &captures,
-        config,
-        imports,
+        config: context.config,
+        imports: context.imports,
+        path: context.path,
+        file: context.source,
+        function: text_of(around.function),
+        statement: text_of(around.statement),
     };
-    if rule
-        .filters
-        .iter()
-        .all(|f| eval_local(f, &local, &mut vars))
-    {
+    if rule.filters.iter().all(|f| eval_local(f, &local, &mut vars)) {
         out.push(Candidate {
             rule: rule.clone(),
             span,
             captures,
             vars,
-            scope,
+            scope: around.function.start,
         });
     }
 }
@@ -337,10 +355,7 @@ fn binding_name(node: Node<'_>, source: &str) -> Option<(Span, String)> {
         .get(name_node.byte_range())?
         .trim_matches(['"', '\''])
         .to_string();
-    Some((
-        Span::new(name_node.start_byte(), name_node.end_byte()),
-        text,
-    ))
+    Some((Span::new(name_node.start_byte(), name_node.end_byte()), text))
 }
 
 const SCOPE_KINDS: &[&str] = &[
@@ -351,16 +366,22 @@ const SCOPE_KINDS: &[&str] = &[
     "generator_function_declaration",
 ];
 
-/// Start of the nearest enclosing function, else of the top-level statement.
-fn scope_of(node: Node<'_>) -> usize {
+/// The nearest enclosing function and the top-level statement of a node.
+fn surroundings(node: Node<'_>) -> Surroundings {
+    let span = |n: Node<'_>| Span::new(n.start_byte(), n.end_byte());
+    let mut function = None;
     let mut current = node;
     let mut top = node;
     while let Some(parent) = current.parent() {
-        if SCOPE_KINDS.contains(&parent.kind()) {
-            return parent.start_byte();
+        if function.is_none() && SCOPE_KINDS.contains(&parent.kind()) {
+            function = Some(span(parent));
         }
         top = current;
         current = parent;
     }
-    top.start_byte()
+    let statement = span(top);
+    Surroundings {
+        function: function.unwrap_or(statement),
+        statement,
+    }
 }

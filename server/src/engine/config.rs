@@ -129,10 +129,7 @@ impl Default for Config {
             category_levels: BTreeMap::new(),
             excludes: GlobSet::empty(),
             context_overrides: Vec::new(),
-            public_prefixes: DEFAULT_PUBLIC_PREFIXES
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            public_prefixes: DEFAULT_PUBLIC_PREFIXES.iter().map(|s| s.to_string()).collect(),
             exposed_schemas: vec!["public".to_string()],
         }
     }
@@ -162,8 +159,7 @@ impl Config {
         }
         let mut excludes = GlobSetBuilder::new();
         for pattern in &raw.paths.exclude {
-            let glob = Glob::new(pattern)
-                .map_err(|e| error(find_line(pattern), format!("bad glob: {e}")))?;
+            let glob = Glob::new(pattern).map_err(|e| error(find_line(pattern), format!("bad glob: {e}")))?;
             excludes.add(glob);
         }
         let excludes = excludes
@@ -174,8 +170,7 @@ impl Config {
             let kind = context
                 .parse::<ContextKind>()
                 .map_err(|message| error(find_line(&pattern), message))?;
-            let glob = Glob::new(&pattern)
-                .map_err(|e| error(find_line(&pattern), format!("bad glob: {e}")))?;
+            let glob = Glob::new(&pattern).map_err(|e| error(find_line(&pattern), format!("bad glob: {e}")))?;
             let set = GlobSetBuilder::new()
                 .add(glob)
                 .build()
@@ -198,10 +193,7 @@ impl Config {
             }
         }
         if let Some(schemas) = raw.sql.exposed_schemas {
-            config.exposed_schemas = schemas
-                .into_iter()
-                .map(|s| s.to_ascii_lowercase())
-                .collect();
+            config.exposed_schemas = schemas.into_iter().map(|s| s.to_ascii_lowercase()).collect();
         }
         Ok(config)
     }
@@ -235,9 +227,7 @@ impl Config {
     }
 
     pub fn is_public_env_name(&self, name: &str) -> bool {
-        self.public_prefixes
-            .iter()
-            .any(|p| name.starts_with(p.as_str()))
+        self.public_prefixes.iter().any(|p| name.starts_with(p.as_str()))
     }
 }
 
@@ -263,11 +253,7 @@ exposed_schemas = ["public", "api"]
 "#;
         let config = Config::parse(Path::new("/p/.nudge.toml"), text).unwrap();
         assert_eq!(
-            config.level_for(
-                "plan-check-in-client",
-                Category::ClientSideEntitlement,
-                Severity::Info
-            ),
+            config.level_for("plan-check-in-client", Category::ClientSideEntitlement, Severity::Info),
             Level::Off
         );
         assert_eq!(
@@ -276,10 +262,7 @@ exposed_schemas = ["public", "api"]
         );
         assert!(config.is_excluded(Path::new("fixtures/a.ts")));
         assert_eq!(
-            config
-                .context_override(Path::new("scripts/seed.ts"))
-                .unwrap()
-                .0,
+            config.context_override(Path::new("scripts/seed.ts")).unwrap().0,
             ContextKind::Script
         );
         assert!(config.is_public_env_name("MY_PUBLIC_KEY"));
@@ -289,11 +272,7 @@ exposed_schemas = ["public", "api"]
 
     #[test]
     fn unknown_key_is_an_error_with_line() {
-        let err = Config::parse(
-            Path::new(".nudge.toml"),
-            "[rules]\n\n[pathz]\nexclude = []\n",
-        )
-        .unwrap_err();
+        let err = Config::parse(Path::new(".nudge.toml"), "[rules]\n\n[pathz]\nexclude = []\n").unwrap_err();
         assert_eq!(err.line, Some(3), "{err}");
         assert!(err.to_string().starts_with(".nudge.toml:3: "), "{err}");
         assert!(!err.to_string().contains('\n'));
@@ -301,19 +280,14 @@ exposed_schemas = ["public", "api"]
 
     #[test]
     fn bad_level_names_the_line() {
-        let err =
-            Config::parse(Path::new(".nudge.toml"), "[rules]\n\"x\" = \"loud\"\n").unwrap_err();
+        let err = Config::parse(Path::new(".nudge.toml"), "[rules]\n\"x\" = \"loud\"\n").unwrap_err();
         assert_eq!(err.line, Some(2));
         assert!(err.message.contains("loud"), "{err}");
     }
 
     #[test]
     fn unknown_category_is_an_error() {
-        let err = Config::parse(
-            Path::new(".nudge.toml"),
-            "[categories]\n\"secrets\" = \"off\"\n",
-        )
-        .unwrap_err();
+        let err = Config::parse(Path::new(".nudge.toml"), "[categories]\n\"secrets\" = \"off\"\n").unwrap_err();
         assert_eq!(err.line, Some(2));
     }
 }

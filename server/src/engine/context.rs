@@ -48,10 +48,9 @@ impl ContextKind {
 impl FromStr for ContextKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        ContextKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown context `{s}` (expected client, server, universal, test, config or script)"))
+        ContextKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            format!("unknown context `{s}` (expected client, server, universal, test, config or script)")
+        })
     }
 }
 
@@ -238,10 +237,7 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
     }
     if file_name.ends_with(".sql") {
         if file_name == "seed.sql" {
-            return FileContext::explicit(
-                ContextKind::Script,
-                "`seed.sql` seeds a development database",
-            );
+            return FileContext::explicit(ContextKind::Script, "`seed.sql` seeds a development database");
         }
         return FileContext::explicit(ContextKind::Server, "SQL runs in the database");
     }
@@ -273,10 +269,7 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
         return FileContext::explicit(ContextKind::Client, "it imports \"client-only\"");
     }
     if dirs.windows(2).any(|w| w == ["supabase", "functions"]) {
-        return FileContext::explicit(
-            ContextKind::Server,
-            "Supabase edge functions run on the server",
-        );
+        return FileContext::explicit(ContextKind::Server, "Supabase edge functions run on the server");
     }
     if has_suffix("server") || has_dir(".server") {
         return FileContext::explicit(
@@ -291,14 +284,8 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
         );
     }
     let project = input.project;
-    let under = |prefix: &[&str]| {
-        dirs.len() >= prefix.len() && dirs.iter().zip(prefix).all(|(a, b)| a == b)
-    };
-    let after_src = if dirs.first() == Some(&"src") {
-        &dirs[1..]
-    } else {
-        dirs
-    };
+    let under = |prefix: &[&str]| dirs.len() >= prefix.len() && dirs.iter().zip(prefix).all(|(a, b)| a == b);
+    let after_src = if dirs.first() == Some(&"src") { &dirs[1..] } else { dirs };
     let app_dir = after_src.first() == Some(&"app");
     if project.has(Framework::Next) {
         let pages_dir = after_src.first() == Some(&"pages");
@@ -309,10 +296,7 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
             );
         }
         if stem == "middleware" && after_src.is_empty() {
-            return FileContext::explicit(
-                ContextKind::Server,
-                "Next.js middleware runs on the server",
-            );
+            return FileContext::explicit(ContextKind::Server, "Next.js middleware runs on the server");
         }
         if pages_dir && after_src.get(1) == Some(&"api") {
             return FileContext::explicit(
@@ -335,22 +319,13 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
     }
     if project.has(Framework::SvelteKit) {
         if under(&["src", "lib", "server"]) {
-            return FileContext::explicit(
-                ContextKind::Server,
-                "SvelteKit server modules run on the server",
-            );
+            return FileContext::explicit(ContextKind::Server, "SvelteKit server modules run on the server");
         }
         if file_name.starts_with("+server.") {
-            return FileContext::explicit(
-                ContextKind::Server,
-                "SvelteKit `+server` endpoints run on the server",
-            );
+            return FileContext::explicit(ContextKind::Server, "SvelteKit `+server` endpoints run on the server");
         }
         if file_name.ends_with(".svelte") {
-            return FileContext::explicit(
-                ContextKind::Client,
-                "Svelte components run in the browser",
-            );
+            return FileContext::explicit(ContextKind::Client, "Svelte components run in the browser");
         }
         if file_name.starts_with("+page.") || file_name.starts_with("+layout.") {
             return FileContext::explicit(
@@ -361,10 +336,7 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
     }
     if project.has(Framework::Nuxt) {
         if dirs.first() == Some(&"server") {
-            return FileContext::explicit(
-                ContextKind::Server,
-                "Nuxt `server/` code runs on the server",
-            );
+            return FileContext::explicit(ContextKind::Server, "Nuxt `server/` code runs on the server");
         }
         if file_name.ends_with(".vue")
             || matches!(
@@ -372,10 +344,7 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
                 Some(&"components") | Some(&"pages") | Some(&"composables")
             )
         {
-            return FileContext::explicit(
-                ContextKind::Client,
-                "Nuxt components and pages run in the browser",
-            );
+            return FileContext::explicit(ContextKind::Client, "Nuxt components and pages run in the browser");
         }
     }
     if project.has(Framework::Remix) && under(&["app", "routes"]) {
@@ -402,10 +371,7 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
                 format!("everything under `src/` of a {name} app ships to the browser"),
             );
         }
-        if matches!(
-            dirs.first(),
-            Some(&"server") | Some(&"api") | Some(&"backend")
-        ) {
+        if matches!(dirs.first(), Some(&"server") | Some(&"api") | Some(&"backend")) {
             return FileContext::explicit(
                 ContextKind::Server,
                 format!("`{}/` is the backend of this {name} app", dirs[0]),
@@ -413,19 +379,10 @@ pub fn classify(input: &ContextInput<'_>) -> FileContext {
         }
     }
     if project.has(Framework::Express) && project.frameworks.len() == 1 {
-        return FileContext::explicit(
-            ContextKind::Server,
-            "this package is an Express-style server",
-        );
+        return FileContext::explicit(ContextKind::Server, "this package is an Express-style server");
     }
-    if matches!(
-        dirs.first(),
-        Some(&"server") | Some(&"api") | Some(&"backend")
-    ) {
-        return FileContext::default(
-            ContextKind::Server,
-            format!("it lives under `{}/`", dirs[0]),
-        );
+    if matches!(dirs.first(), Some(&"server") | Some(&"api") | Some(&"backend")) {
+        return FileContext::default(ContextKind::Server, format!("it lives under `{}/`", dirs[0]));
     }
     FileContext::default(
         ContextKind::Universal,

@@ -125,11 +125,7 @@ pub fn parse_table_name(raw: &str) -> TableName {
 
 fn finish_part(current: &mut String, was_quoted: &mut bool) -> String {
     let part = std::mem::take(current);
-    let part = if *was_quoted {
-        part
-    } else {
-        part.to_lowercase()
-    };
+    let part = if *was_quoted { part } else { part.to_lowercase() };
     *was_quoted = false;
     part
 }
@@ -208,9 +204,8 @@ fn sql_alter_table(node: Node<'_>, source: &str, facts: &mut FileFacts) {
     let mut cmds = Vec::new();
     descendants_of_kind(node, "alter_table_cmd", &mut cmds);
     for cmd in cmds {
-        let is_rls = has_child_kind(cmd, "kw_row")
-            && has_child_kind(cmd, "kw_level")
-            && has_child_kind(cmd, "kw_security");
+        let is_rls =
+            has_child_kind(cmd, "kw_row") && has_child_kind(cmd, "kw_level") && has_child_kind(cmd, "kw_security");
         if !is_rls {
             continue;
         }
@@ -277,10 +272,7 @@ fn sql_grant(node: Node<'_>, source: &str, facts: &mut FileFacts) {
     }
     facts.grants.push(GrantDef {
         privileges,
-        tables: names
-            .into_iter()
-            .map(|n| parse_table_name(text(n, source)))
-            .collect(),
+        tables: names.into_iter().map(|n| parse_table_name(text(n, source))).collect(),
         roles: grantees
             .into_iter()
             .map(|r| text(r, source).trim_matches('"').to_lowercase())
@@ -290,9 +282,7 @@ fn sql_grant(node: Node<'_>, source: &str, facts: &mut FileFacts) {
 }
 
 fn sql_bucket_insert(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let Some(target) =
-        child_of_kind(node, "insert_target").and_then(|t| child_of_kind(t, "qualified_name"))
-    else {
+    let Some(target) = child_of_kind(node, "insert_target").and_then(|t| child_of_kind(t, "qualified_name")) else {
         return;
     };
     let table = parse_table_name(text(target, source));
@@ -304,10 +294,7 @@ fn sql_bucket_insert(node: Node<'_>, source: &str, facts: &mut FileFacts) {
     };
     let mut columns = Vec::new();
     descendants_of_kind(rest, "insert_column_item", &mut columns);
-    let columns: Vec<String> = columns
-        .into_iter()
-        .map(|c| text(c, source).to_lowercase())
-        .collect();
+    let columns: Vec<String> = columns.into_iter().map(|c| text(c, source).to_lowercase()).collect();
     let mut rows = Vec::new();
     descendants_of_kind(rest, "values_clause", &mut rows);
     for values in rows {
@@ -321,9 +308,7 @@ fn sql_bucket_insert(node: Node<'_>, source: &str, facts: &mut FileFacts) {
                 .map(|e| text(*e, source).trim().to_string())
         };
         let public = value_of("public").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let id = value_of("id")
-            .or_else(|| value_of("name"))
-            .unwrap_or_default();
+        let id = value_of("id").or_else(|| value_of("name")).unwrap_or_default();
         facts.buckets.push(BucketDef {
             id: id.trim_matches('\'').to_string(),
             public,
@@ -403,21 +388,16 @@ pub fn js_facts(language: Language, tree: &Tree, source: &str, facts: &mut FileF
             let value = text(capture.node, source);
             match names[capture.index as usize] {
                 "import" => facts.imports.push(value.to_string()),
-                "env" => facts
-                    .env_reads
-                    .push((value.to_string(), span(capture.node))),
+                "env" => facts.env_reads.push((value.to_string(), span(capture.node))),
                 "client" => client_text = Some(value),
                 "table" => {
                     // `Array.from('abc')` and friends are classes; Supabase
                     // clients are values named in lower case.
                     let client = client_text.unwrap_or("");
                     let looks_supabase = client.to_ascii_lowercase().contains("supabase")
-                        || (!client.starts_with(|c: char| c.is_ascii_uppercase())
-                            && source.contains("@supabase/"));
+                        || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && source.contains("@supabase/"));
                     if looks_supabase {
-                        facts
-                            .supabase_tables
-                            .push((value.to_string(), span(capture.node)));
+                        facts.supabase_tables.push((value.to_string(), span(capture.node)));
                     }
                 }
                 _ => {}
@@ -456,11 +436,7 @@ pub fn env_facts(source: &str, facts: &mut FileFacts) {
         let value_lead = raw_value.len() - raw_value.trim_start().len();
         let mut value = raw_value.trim_start();
         let mut value_start = body_start + eq + 1 + value_lead;
-        if let Some(quote) = value
-            .chars()
-            .next()
-            .filter(|c| *c == '"' || *c == '\'' || *c == '`')
-        {
+        if let Some(quote) = value.chars().next().filter(|c| *c == '"' || *c == '\'' || *c == '`') {
             let inner = &value[1..];
             value = inner.find(quote).map(|end| &inner[..end]).unwrap_or(inner);
             value_start += 1;
@@ -523,13 +499,7 @@ insert into storage.buckets (id, name, public) values ('avatars', 'avatars', tru
         assert_eq!(facts.policies[0].using.as_deref(), Some("true"));
         assert_eq!(facts.policies[1].command, "all");
         assert_eq!(facts.policies[1].roles, ["public"]);
-        assert!(
-            facts.policies[1]
-                .with_check
-                .as_deref()
-                .unwrap()
-                .contains("auth.uid()")
-        );
+        assert!(facts.policies[1].with_check.as_deref().unwrap().contains("auth.uid()"));
         assert_eq!(facts.grants[0].roles, ["anon", "authenticated"]);
         assert_eq!(facts.grants[0].privileges, "all");
         assert_eq!(
@@ -560,19 +530,14 @@ const arr = Array.from('abc');
             assert_eq!(facts.imports, ["@supabase/supabase-js", "./x"]);
             let envs: Vec<&str> = facts.env_reads.iter().map(|(n, _)| n.as_str()).collect();
             assert_eq!(envs, ["NEXT_PUBLIC_KEY", "VITE_URL", "SECRET_THING"]);
-            let tables: Vec<&str> = facts
-                .supabase_tables
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect();
+            let tables: Vec<&str> = facts.supabase_tables.iter().map(|(n, _)| n.as_str()).collect();
             assert_eq!(tables, ["invoices"]);
         }
     }
 
     #[test]
     fn env_lines() {
-        let src =
-            "# comment\nexport A=1\nB=\"two words\" \nC='x' # note\nD=plain # inline\n\nbad line\n";
+        let src = "# comment\nexport A=1\nB=\"two words\" \nC='x' # note\nD=plain # inline\n\nbad line\n";
         let mut facts = FileFacts::default();
         env_facts(src, &mut facts);
         let pairs: Vec<(&str, &str)> = facts
@@ -580,10 +545,7 @@ const arr = Array.from('abc');
             .iter()
             .map(|e| (e.key.as_str(), e.value.as_str()))
             .collect();
-        assert_eq!(
-            pairs,
-            [("A", "1"), ("B", "two words"), ("C", "x"), ("D", "plain")]
-        );
+        assert_eq!(pairs, [("A", "1"), ("B", "two words"), ("C", "x"), ("D", "plain")]);
         for e in &facts.env_entries {
             assert_eq!(&src[e.value_span.range()], e.value);
             assert_eq!(&src[e.key_span.range()], e.key);

@@ -36,11 +36,7 @@ impl Language {
     /// three JavaScript-family grammars.
     pub fn parse_list_entry(name: &str) -> Option<Vec<Language>> {
         match name {
-            "js" => Some(vec![
-                Language::JavaScript,
-                Language::TypeScript,
-                Language::Tsx,
-            ]),
+            "js" => Some(vec![Language::JavaScript, Language::TypeScript, Language::Tsx]),
             "javascript" | "jsx" => Some(vec![Language::JavaScript]),
             "typescript" => Some(vec![Language::TypeScript]),
             "tsx" => Some(vec![Language::Tsx]),
@@ -51,10 +47,7 @@ impl Language {
     }
 
     pub fn is_js_family(self) -> bool {
-        matches!(
-            self,
-            Language::JavaScript | Language::TypeScript | Language::Tsx
-        )
+        matches!(self, Language::JavaScript | Language::TypeScript | Language::Tsx)
     }
 
     /// The tree-sitter grammar, or `None` for languages read by hand (`.env`).
@@ -150,8 +143,7 @@ pub fn script_views(kind: HostKind, text: &str) -> Vec<ScriptView> {
         };
         let body_end = body_start + body_len;
         cursor = body_end;
-        if tag.contains("type=\"application/json\"") || tag.contains("type=\"application/ld+json\"")
-        {
+        if tag.contains("type=\"application/json\"") || tag.contains("type=\"application/ld+json\"") {
             continue;
         }
         let language = if tag.contains("lang=\"ts\"")
@@ -201,13 +193,7 @@ fn astro_frontmatter(text: &str) -> Option<(usize, usize)> {
 
 fn blank(text: &str) -> String {
     text.bytes()
-        .map(|b| {
-            if b == b'\n' || b == b'\r' {
-                b as char
-            } else {
-                ' '
-            }
-        })
+        .map(|b| if b == b'\n' || b == b'\r' { b as char } else { ' ' })
         .collect()
 }
 
@@ -248,10 +234,7 @@ mod tests {
             Some(FileKind::Plain(Language::TypeScript))
         );
         assert_eq!(file_kind(Path::new("x.d.ts")), None);
-        assert_eq!(
-            file_kind(Path::new("x.vue")),
-            Some(FileKind::Host(HostKind::Vue))
-        );
+        assert_eq!(file_kind(Path::new("x.vue")), Some(FileKind::Host(HostKind::Vue)));
         assert_eq!(file_kind(Path::new("x.png")), None);
     }
 }

@@ -44,10 +44,7 @@ pub fn words(name: &str) -> Vec<String> {
             continue;
         }
         let boundary = match prev {
-            Some(p) => {
-                (p.is_lowercase() && ch.is_uppercase())
-                    || (p.is_ascii_digit() != ch.is_ascii_digit())
-            }
+            Some(p) => (p.is_lowercase() && ch.is_uppercase()) || (p.is_ascii_digit() != ch.is_ascii_digit()),
             None => false,
         };
         if boundary && !current.is_empty() {
@@ -199,27 +196,12 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert!(is_in_class(
-            "profile.subscription_tier",
-            NameClass::Entitlement
-        ));
+        assert!(is_in_class("profile.subscription_tier", NameClass::Entitlement));
         assert!(!is_in_class("product", NameClass::Entitlement));
-        assert!(is_in_class(
-            "NEXT_PUBLIC_OPENAI_API_KEY",
-            NameClass::SecretName
-        ));
-        assert!(is_in_class(
-            "VITE_SUPABASE_SERVICE_ROLE_KEY",
-            NameClass::SecretName
-        ));
-        assert!(!is_in_class(
-            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
-            NameClass::SecretName
-        ));
-        assert!(!is_in_class(
-            "NEXT_PUBLIC_FIREBASE_API_KEY",
-            NameClass::SecretName
-        ));
+        assert!(is_in_class("NEXT_PUBLIC_OPENAI_API_KEY", NameClass::SecretName));
+        assert!(is_in_class("VITE_SUPABASE_SERVICE_ROLE_KEY", NameClass::SecretName));
+        assert!(!is_in_class("NEXT_PUBLIC_SUPABASE_ANON_KEY", NameClass::SecretName));
+        assert!(!is_in_class("NEXT_PUBLIC_FIREBASE_API_KEY", NameClass::SecretName));
         assert!(!is_in_class(
             "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY",
             NameClass::SecretName

@@ -54,6 +54,8 @@ pub enum Predicate {
     Matches { capture: String, regex: Regex },
     /// The file imports a module starting with this prefix.
     Imports { prefix: String },
+    /// Text around the match matches a regular expression.
+    Around { region: Region, regex: Regex },
     /// The file's context is one of these.
     Context { kinds: Vec<ContextKind> },
     /// The table is never given `ENABLE ROW LEVEL SECURITY` in any migration.
@@ -64,6 +66,21 @@ pub enum Predicate {
     PerUserTable { capture: String },
     /// Some policy exists for the table.
     HasPolicy { capture: String },
+    /// The table is created somewhere in the migrations.
+    KnownTable { capture: String },
+    /// The table has columns whose names mark sensitive data.
+    SensitiveColumns { capture: String },
+    /// The file is ignored by git (an uncommitted `.env.local`).
+    GitIgnored,
+}
+
+/// Which text around a match a `*-matches` predicate reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    Function,
+    Statement,
+    File,
+    Path,
 }
 
 /// A predicate, possibly negated with a leading `not`.
@@ -106,24 +123,19 @@ impl Filter {
         let predicate = match name {
             "secret" => Predicate::Secret {
                 value: capture(0)?,
-                name: if args.len() > 1 {
-                    Some(capture(1)?)
-                } else {
-                    None
-                },
+                name: if args.len() > 1 { Some(capture(1)?) } else { None },
             },
             "name" => {
                 let class_name = word(1)?;
-                let class = NameClass::parse(&class_name)
-                    .ok_or_else(|| format!("name: unknown class `{class_name}` (personal-data, entitlement, admin, secret-name)"))?;
+                let class = NameClass::parse(&class_name).ok_or_else(|| {
+                    format!("name: unknown class `{class_name}` (personal-data, entitlement, admin, secret-name)")
+                })?;
                 Predicate::Name {
                     capture: capture(0)?,
                     class,
                 }
             }
-            "public-env" => Predicate::PublicEnv {
-                capture: capture(0)?,
-            },
+            "public-env" => Predicate::PublicEnv { capture: capture(0)? },
             "matches" => {
                 let pattern = word(1)?;
                 // User rules come from cloned repositories: bound the cost.
@@ -137,6 +149,23 @@ impl Filter {
                 }
             }
             "imports" => Predicate::Imports { prefix: word(0)? },
+            "function-matches" | "statement-matches" | "file-matches" | "path-matches" => {
+                let region = match name {
+                    "function-matches" => Region::Function,
+                    "statement-matches" => Region::Statement,
+                    "file-matches" => Region::File,
+                    _ => Region::Path,
+                };
+                let pattern = word(0)?;
+                let regex = RegexBuilder::new(&pattern)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| format!("{name}: bad regex: {e}"))?;
+                Predicate::Around { region, regex }
+            }
+            "known-table" => Predicate::KnownTable { capture: capture(0)? },
+            "sensitive-columns" => Predicate::SensitiveColumns { capture: capture(0)? },
+            "git-ignored" => Predicate::GitIgnored,
             "context" => {
                 let kinds = args
                     .iter()
@@ -150,18 +179,10 @@ impl Filter {
                 }
                 Predicate::Context { kinds }
             }
-            "rls-never-enabled" => Predicate::RlsNeverEnabled {
-                capture: capture(0)?,
-            },
-            "exposed-table" => Predicate::ExposedTable {
-                capture: capture(0)?,
-            },
-            "per-user-table" => Predicate::PerUserTable {
-                capture: capture(0)?,
-            },
-            "has-policy" => Predicate::HasPolicy {
-                capture: capture(0)?,
-            },
+            "rls-never-enabled" => Predicate::RlsNeverEnabled { capture: capture(0)? },
+            "exposed-table" => Predicate::ExposedTable { capture: capture(0)? },
+            "per-user-table" => Predicate::PerUserTable { capture: capture(0)? },
+            "has-policy" => Predicate::HasPolicy { capture: capture(0)? },
             other => return Err(format!("unknown predicate `{other}`")),
         };
         Ok(Filter { negated, predicate })
@@ -175,6 +196,9 @@ impl Filter {
                 | Predicate::ExposedTable { .. }
                 | Predicate::PerUserTable { .. }
                 | Predicate::HasPolicy { .. }
+                | Predicate::KnownTable { .. }
+                | Predicate::SensitiveColumns { .. }
+                | Predicate::GitIgnored
         )
     }
 
@@ -192,8 +216,13 @@ impl Filter {
             | Predicate::RlsNeverEnabled { capture }
             | Predicate::ExposedTable { capture }
             | Predicate::PerUserTable { capture }
-            | Predicate::HasPolicy { capture } => vec![capture.as_str()],
-            Predicate::Imports { .. } | Predicate::Context { .. } => Vec::new(),
+            | Predicate::HasPolicy { capture }
+            | Predicate::KnownTable { capture }
+            | Predicate::SensitiveColumns { capture } => vec![capture.as_str()],
+            Predicate::Imports { .. }
+            | Predicate::Context { .. }
+            | Predicate::Around { .. }
+            | Predicate::GitIgnored => Vec::new(),
         }
     }
 }
@@ -236,6 +265,14 @@ pub struct LocalScope<'a> {
     pub captures: &'a [(String, super::types::Span, String)],
     pub config: &'a Config,
     pub imports: &'a [String],
+    /// Workspace-relative path of the file.
+    pub path: &'a str,
+    /// The whole text the match was found in.
+    pub file: &'a str,
+    /// The nearest enclosing function, or the top-level statement.
+    pub function: &'a str,
+    /// The top-level statement (a whole route handler or SQL statement).
+    pub statement: &'a str,
 }
 
 impl LocalScope<'_> {
@@ -249,11 +286,7 @@ impl LocalScope<'_> {
 
 /// Evaluates a local filter; `vars` receives values for message templates
 /// (`provider`, `masked`). Global filters pass here and are checked later.
-pub fn eval_local(
-    filter: &Filter,
-    scope: &LocalScope<'_>,
-    vars: &mut Vec<(String, String)>,
-) -> bool {
+pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(String, String)>) -> bool {
     if filter.is_global() {
         return true;
     }
@@ -263,9 +296,7 @@ pub fn eval_local(
                 Some(name) => scope.text(name),
                 None => scope.text(&format!("{value}{}", super::analysis::BINDING_SUFFIX)),
             };
-            let found = scope
-                .text(value)
-                .and_then(|text| secrets::find_secret(text, binding));
+            let found = scope.text(value).and_then(|text| secrets::find_secret(text, binding));
             match found {
                 Some(secret) => {
                     vars.push(("provider".to_string(), secret.provider.to_string()));
@@ -275,18 +306,10 @@ pub fn eval_local(
                 None => false,
             }
         }
-        Predicate::Name { capture, class } => scope
-            .text(capture)
-            .is_some_and(|t| names::is_in_class(t, *class)),
-        Predicate::PublicEnv { capture } => scope
-            .text(capture)
-            .is_some_and(|t| scope.config.is_public_env_name(t)),
-        Predicate::Matches { capture, regex } => {
-            scope.text(capture).is_some_and(|t| regex.is_match(t))
-        }
-        Predicate::Imports { prefix } => {
-            scope.imports.iter().any(|i| i.starts_with(prefix.as_str()))
-        }
+        Predicate::Name { capture, class } => scope.text(capture).is_some_and(|t| names::is_in_class(t, *class)),
+        Predicate::PublicEnv { capture } => scope.text(capture).is_some_and(|t| scope.config.is_public_env_name(t)),
+        Predicate::Matches { capture, regex } => scope.text(capture).is_some_and(|t| regex.is_match(t)),
+        Predicate::Imports { prefix } => scope.imports.iter().any(|i| i.starts_with(prefix.as_str())),
         _ => true,
     };
     result != filter.negated
@@ -298,6 +321,7 @@ pub struct GlobalScope<'a> {
     pub context: &'a FileContext,
     pub model: &'a WorkspaceModel,
     pub config: &'a Config,
+    pub git_ignored: bool,
 }
 
 /// Evaluates a global filter (local ones pass: they were checked already).
@@ -314,18 +338,12 @@ pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>) -> bool {
     };
     let result = match &filter.predicate {
         Predicate::Context { kinds } => kinds.contains(&scope.context.kind),
-        Predicate::RlsNeverEnabled { capture } => {
-            table(capture).is_some_and(|t| !scope.model.rls_enabled(&t))
-        }
+        Predicate::RlsNeverEnabled { capture } => table(capture).is_some_and(|t| !scope.model.rls_enabled(&t)),
         Predicate::ExposedTable { capture } => {
             table(capture).is_some_and(|t| scope.config.exposed_schemas.contains(&t.schema))
         }
-        Predicate::PerUserTable { capture } => {
-            table(capture).is_some_and(|t| scope.model.is_per_user(&t))
-        }
-        Predicate::HasPolicy { capture } => {
-            table(capture).is_some_and(|t| scope.model.has_policy(&t))
-        }
+        Predicate::PerUserTable { capture } => table(capture).is_some_and(|t| scope.model.is_per_user(&t)),
+        Predicate::HasPolicy { capture } => table(capture).is_some_and(|t| scope.model.has_policy(&t)),
         _ => true,
     };
     result != filter.negated
@@ -341,11 +359,7 @@ mod tests {
         assert!(f.negated && f.is_global());
         let f = Filter::parse("secret(@value, @name)").unwrap();
         assert_eq!(f.captures(), ["value", "name"]);
-        assert!(
-            Filter::parse("nonsense(@x)")
-                .unwrap_err()
-                .contains("unknown predicate")
-        );
+        assert!(Filter::parse("nonsense(@x)").unwrap_err().contains("unknown predicate"));
         assert!(Filter::parse("name(@x, colours)").is_err());
         assert!(Filter::parse("secret(value)").is_err());
         let f = Filter::parse(r#"matches(@x, "^a,b$")"#).unwrap();

@@ -161,12 +161,8 @@ impl Rule {
             line: offset.map(line_of),
             message,
         };
-        let raw: RawRule = toml::from_str(text).map_err(|e| {
-            err(
-                e.span().map(|s| s.start),
-                e.message().trim().replace('\n', " "),
-            )
-        })?;
+        let raw: RawRule =
+            toml::from_str(text).map_err(|e| err(e.span().map(|s| s.start), e.message().trim().replace('\n', " ")))?;
         let id_span = raw.id.span().start;
         let id = raw.id.into_inner();
         let stem = source.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -177,10 +173,7 @@ impl Rule {
             && !id.starts_with('-')
             && !id.ends_with('-');
         if !kebab {
-            return Err(err(
-                Some(id_span),
-                format!("rule id `{id}` must be kebab-case"),
-            ));
+            return Err(err(Some(id_span), format!("rule id `{id}` must be kebab-case")));
         }
         if id != stem {
             return Err(err(
@@ -200,12 +193,8 @@ impl Rule {
             .map_err(|m| err(Some(raw.severity.span().start), m))?;
         let mut languages = Vec::new();
         for name in raw.languages.get_ref() {
-            let parsed = Language::parse_list_entry(name).ok_or_else(|| {
-                err(
-                    Some(raw.languages.span().start),
-                    format!("unknown language `{name}`"),
-                )
-            })?;
+            let parsed = Language::parse_list_entry(name)
+                .ok_or_else(|| err(Some(raw.languages.span().start), format!("unknown language `{name}`")))?;
             for lang in parsed {
                 if !languages.contains(&lang) {
                     languages.push(lang);
@@ -226,12 +215,10 @@ impl Rule {
         };
         let check = match &raw.check {
             None => None,
-            Some(name) => Some(RustCheck::parse(name.get_ref()).ok_or_else(|| {
-                err(
-                    Some(name.span().start),
-                    format!("unknown check `{}`", name.get_ref()),
-                )
-            })?),
+            Some(name) => Some(
+                RustCheck::parse(name.get_ref())
+                    .ok_or_else(|| err(Some(name.span().start), format!("unknown check `{}`", name.get_ref())))?,
+            ),
         };
         let mut queries = HashMap::new();
         if let Some(query) = &raw.query {
@@ -239,8 +226,8 @@ impl Rule {
             // TOML drops a newline right after an opening `'''`/`"""`, so the
             // query's first row is the line after the delimiter.
             let literal = &text[query.span()];
-            let skipped_newline = (literal.starts_with("'''") || literal.starts_with("\"\"\""))
-                && literal[3..].starts_with(['\n', '\r']);
+            let skipped_newline =
+                (literal.starts_with("'''") || literal.starts_with("\"\"\"")) && literal[3..].starts_with(['\n', '\r']);
             let first_line = line_of(query.span().start) + usize::from(skipped_newline);
             for &lang in &languages {
                 let Some(grammar) = lang.grammar() else {
@@ -249,12 +236,7 @@ impl Rule {
                 let compiled = tree_sitter::Query::new(&grammar, body).map_err(|e| RuleError {
                     path: source.to_path_buf(),
                     line: Some(first_line + e.row),
-                    message: format!(
-                        "query for {}: {:?} error: {}",
-                        lang.as_str(),
-                        e.kind,
-                        e.message.trim()
-                    ),
+                    message: format!("query for {}: {:?} error: {}", lang.as_str(), e.kind, e.message.trim()),
                 })?;
                 if compiled.capture_index_for_name(&raw.report).is_none() {
                     return Err(err(
@@ -287,21 +269,14 @@ impl Rule {
                     if query.capture_index_for_name(capture).is_none() {
                         return Err(err(
                             Some(filter_start),
-                            format!(
-                                "where: @{capture} is not a capture of the {} query",
-                                lang.as_str()
-                            ),
+                            format!("where: @{capture} is not a capture of the {} query", lang.as_str()),
                         ));
                     }
                 }
-                if languages.contains(&Language::Env)
-                    && !matches!(capture, "key" | "value" | "match")
-                {
+                if languages.contains(&Language::Env) && !matches!(capture, "key" | "value" | "match") {
                     return Err(err(
                         Some(filter_start),
-                        format!(
-                            "where: @{capture} does not exist in .env files (use @key, @value or @match)"
-                        ),
+                        format!("where: @{capture} does not exist in .env files (use @key, @value or @match)"),
                     ));
                 }
             }
@@ -331,10 +306,19 @@ impl Rule {
                             "after" => EditPlacement::After,
                             "line-after" => EditPlacement::LineAfter,
                             other => {
-                                return Err(err(None, format!("fix edit `at` must be replace, before, after or line-after, not `{other}`")));
+                                return Err(err(
+                                    None,
+                                    format!(
+                                        "fix edit `at` must be replace, before, after or line-after, not `{other}`"
+                                    ),
+                                ));
                             }
                         };
-                        Ok(EditTemplate { capture: e.capture, at, text: e.text })
+                        Ok(EditTemplate {
+                            capture: e.capture,
+                            at,
+                            text: e.text,
+                        })
                     })
                     .collect::<Result<Vec<_>, _>>()?,
             }),
@@ -374,9 +358,7 @@ impl Rule {
     }
 
     pub fn applies_to_context(&self, kind: ContextKind) -> bool {
-        self.contexts
-            .as_ref()
-            .is_none_or(|list| list.contains(&kind))
+        self.contexts.as_ref().is_none_or(|list| list.contains(&kind))
     }
 }
 

@@ -46,12 +46,7 @@ static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
             8,
             3.0,
         ),
-        f(
-            "Stripe webhook signing secret",
-            r"\bwhsec_[0-9A-Za-z+/=]{24,}",
-            6,
-            3.0,
-        ),
+        f("Stripe webhook signing secret", r"\bwhsec_[0-9A-Za-z+/=]{24,}", 6, 3.0),
         f(
             "OpenAI API key",
             r"\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{10,}T3BlbkFJ[A-Za-z0-9_-]{10,}",
@@ -74,12 +69,7 @@ static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
         f("Perplexity API key", r"\bpplx-[A-Za-z0-9]{48}\b", 5, 3.0),
         f("Hugging Face token", r"\bhf_[A-Za-z]{34}\b", 3, 3.0),
         f("Replicate API token", r"\br8_[A-Za-z0-9]{37}\b", 3, 3.0),
-        f(
-            "AWS access key id",
-            r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b",
-            4,
-            2.5,
-        ),
+        f("AWS access key id", r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b", 4, 2.5),
         f("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b", 4, 3.0),
         f("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36}\b", 4, 3.0),
         f("GitHub token", r"\bgithub_pat_[A-Za-z0-9_]{82}\b", 11, 3.0),
@@ -100,18 +90,8 @@ static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
             3.0,
         ),
         f("Twilio API key", r"\bSK[0-9a-f]{32}\b", 2, 3.0),
-        f(
-            "Resend API key",
-            r"\bre_[A-Za-z0-9]{8,}_[A-Za-z0-9]{16,}\b",
-            3,
-            3.0,
-        ),
-        f(
-            "Supabase secret key",
-            r"\bsb_secret_[A-Za-z0-9_-]{20,}",
-            10,
-            3.0,
-        ),
+        f("Resend API key", r"\bre_[A-Za-z0-9]{8,}_[A-Za-z0-9]{16,}\b", 3, 3.0),
+        f("Supabase secret key", r"\bsb_secret_[A-Za-z0-9_-]{20,}", 10, 3.0),
         f(
             "private key",
             r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----[\s\\n]*[A-Za-z0-9+/=\s\\n]{64,}",
@@ -121,19 +101,15 @@ static FORMATS: LazyLock<Vec<Format>> = LazyLock::new(|| {
     ]
 });
 
-static JWT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\beyJ[A-Za-z0-9_-]{8,}\.(eyJ[A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]{8,}").expect("jwt")
-});
+static JWT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\beyJ[A-Za-z0-9_-]{8,}\.(eyJ[A-Za-z0-9_-]{8,})\.[A-Za-z0-9_-]{8,}").expect("jwt"));
 
 static DB_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis)://([^:/\s@]+):([^@\s/]+)@([^/\s:?]+)",
-    )
-    .expect("db url")
+    Regex::new(r"\b(?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?|redis)://([^:/\s@]+):([^@\s/]+)@([^/\s:?]+)")
+        .expect("db url")
 });
 
-static JWT_ROLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#""role"\s*:\s*"([A-Za-z_]+)""#).expect("role"));
+static JWT_ROLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""role"\s*:\s*"([A-Za-z_]+)""#).expect("role"));
 
 /// Finds the first real-looking secret in `text`, skipping public-by-design
 /// values and placeholders. `name` is the identifier the value is bound to,
@@ -182,10 +158,7 @@ pub fn find_secret(text: &str, name: Option<&str>) -> Option<SecretMatch> {
     for found in DB_URL.captures_iter(text) {
         let password = found.get(2).expect("password group").as_str();
         let host = found.get(3).expect("host group").as_str();
-        let local = matches!(
-            host,
-            "localhost" | "127.0.0.1" | "0.0.0.0" | "db" | "postgres"
-        );
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "db" | "postgres");
         if local || is_placeholder(password) || password.len() < 6 {
             continue;
         }
@@ -371,8 +344,7 @@ mod tests {
 
     #[test]
     fn supabase_jwt_role_decides() {
-        let service =
-            jwt(r#"{"iss":"supabase","ref":"abcd","role":"service_role","iat":1700000000}"#);
+        let service = jwt(r#"{"iss":"supabase","ref":"abcd","role":"service_role","iat":1700000000}"#);
         let anon = jwt(r#"{"iss":"supabase","ref":"abcd","role":"anon","iat":1700000000}"#);
         assert_eq!(jwt_role(&service).as_deref(), Some("service_role"));
         assert_eq!(

@@ -102,9 +102,7 @@ impl LineIndex {
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+    text.bytes().enumerate().filter_map(|(i, b)| (b == b'\n').then_some(i))
 }
 
 /// The largest char boundary not after `offset`.
@@ -138,14 +136,7 @@ mod tests {
     fn out_of_range_positions_clamp() {
         let text = "ab\r\ncd";
         let index = LineIndex::new(text);
-        let end_of_first = index.offset(
-            text,
-            LineCol {
-                line: 0,
-                column: 99,
-            },
-            ColumnUnit::Utf16,
-        );
+        let end_of_first = index.offset(text, LineCol { line: 0, column: 99 }, ColumnUnit::Utf16);
         assert_eq!(end_of_first, 2, "clamps before the CRLF");
         let past_end = index.offset(text, LineCol { line: 9, column: 0 }, ColumnUnit::Utf16);
         assert_eq!(past_end, text.len());
@@ -159,13 +150,7 @@ mod tests {
     fn surrogate_half_snaps_to_character_start() {
         let text = "😀x";
         let index = LineIndex::new(text);
-        assert_eq!(
-            index.offset(text, LineCol { line: 0, column: 1 }, ColumnUnit::Utf16),
-            0
-        );
-        assert_eq!(
-            index.offset(text, LineCol { line: 0, column: 2 }, ColumnUnit::Utf16),
-            4
-        );
+        assert_eq!(index.offset(text, LineCol { line: 0, column: 1 }, ColumnUnit::Utf16), 0);
+        assert_eq!(index.offset(text, LineCol { line: 0, column: 2 }, ColumnUnit::Utf16), 4);
     }
 }

@@ -34,11 +34,7 @@ const MARKER: &str = "nudge-ignore";
 
 /// Finds every suppression comment in `text`. `comment_markers` are the
 /// openers valid in the file's language.
-pub fn find_suppressions(
-    text: &str,
-    index: &LineIndex,
-    comment_markers: &[&str],
-) -> Vec<Suppression> {
+pub fn find_suppressions(text: &str, index: &LineIndex, comment_markers: &[&str]) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut search_from = 0;
     while let Some(found) = text[search_from..].find(MARKER) {
@@ -70,10 +66,7 @@ pub fn find_suppressions(
             .trim_end_matches("-->")
             .trim_end();
         let (ids, reason) = match rest.split_once(':') {
-            Some((ids, reason)) => (
-                ids,
-                Some(reason.trim().to_string()).filter(|r| !r.is_empty()),
-            ),
+            Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
             None => (rest, None),
         };
         let rule_ids: Vec<String> = ids

@@ -31,12 +31,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Hint,
-        Severity::Info,
-        Severity::Warning,
-        Severity::Error,
-    ];
+    pub const ALL: [Severity; 4] = [Severity::Hint, Severity::Info, Severity::Warning, Severity::Error];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,9 +49,7 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|sev| sev.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown severity `{s}` (expected hint, info, warning or error)")
-            })
+            .ok_or_else(|| format!("unknown severity `{s}` (expected hint, info, warning or error)"))
     }
 }
 

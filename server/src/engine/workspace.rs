@@ -75,6 +75,27 @@ const PER_USER_COLUMNS: &[&str] = &[
     "owner",
 ];
 
+const SENSITIVE_COLUMN_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "token",
+    "secret",
+    "ssn",
+    "social_security",
+    "card_number",
+    "cardnumber",
+    "cvv",
+    "iban",
+    "tax_id",
+    "passport",
+    "api_key",
+    "apikey",
+    "private_key",
+    "date_of_birth",
+    "birth_date",
+    "dob",
+];
+
 impl WorkspaceModel {
     /// Whether some migration ends up enabling RLS. A later `DISABLE` is
     /// rare and usually deliberate; one `ENABLE` anywhere counts.
@@ -94,6 +115,19 @@ impl WorkspaceModel {
                     .any(|c| PER_USER_COLUMNS.contains(&c.to_lowercase().as_str()))
             })
         }) || (table.schema == "public" && table.name == "profiles")
+    }
+
+    /// Columns named like secrets or personal data (password, token, ssn,
+    /// card number, iban, ...).
+    pub fn has_sensitive_columns(&self, table: &TableKey) -> bool {
+        self.tables.get(table).is_some_and(|defs| {
+            defs.iter().any(|(_, cols)| {
+                cols.iter().any(|c| {
+                    let lower = c.to_lowercase();
+                    SENSITIVE_COLUMN_WORDS.iter().any(|w| lower.contains(w))
+                })
+            })
+        })
     }
 
     pub fn table_site(&self, table: &TableKey) -> Option<&Site> {
@@ -143,6 +177,13 @@ impl Workspace {
                 config,
             },
         );
+    }
+
+    /// Marks a file as ignored by git (its content is local, not committed).
+    pub fn set_git_ignored(&mut self, path: &str, ignored: bool) {
+        if let Some(entry) = self.files.get_mut(path) {
+            Arc::make_mut(&mut entry.analysis).git_ignored = ignored;
+        }
     }
 
     pub fn remove(&mut self, path: &str) {
@@ -257,9 +298,7 @@ impl Workspace {
                 if ctx.strength == Strength::Default && ctx.kind != ContextKind::Client {
                     *ctx = FileContext {
                         kind: ContextKind::Client,
-                        reason: format!(
-                            "it is imported by `{importer}`, which runs in the browser"
-                        ),
+                        reason: format!("it is imported by `{importer}`, which runs in the browser"),
                         strength: Strength::Default,
                     };
                 }
@@ -273,19 +312,11 @@ impl Workspace {
 
     /// Resolves a module specifier to a workspace file, trying the usual
     /// extensions and index files, and the `@/`, `~/` and `$lib` aliases.
-    pub fn resolve_import(
-        &self,
-        importer: &str,
-        specifier: &str,
-        project: &ProjectInfo,
-    ) -> Option<String> {
+    pub fn resolve_import(&self, importer: &str, specifier: &str, project: &ProjectInfo) -> Option<String> {
         let base: String = if specifier.starts_with("./") || specifier.starts_with("../") {
             let dir = importer.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
             join_normalized(dir, specifier)?
-        } else if let Some(rest) = specifier
-            .strip_prefix("@/")
-            .or_else(|| specifier.strip_prefix("~/"))
-        {
+        } else if let Some(rest) = specifier.strip_prefix("@/").or_else(|| specifier.strip_prefix("~/")) {
             let root = &project.root;
             let in_src = join_normalized(root, &format!("src/{rest}"))?;
             if self.probe(&in_src).is_some() {
@@ -302,9 +333,7 @@ impl Workspace {
     }
 
     fn probe(&self, base: &str) -> Option<String> {
-        const EXTENSIONS: &[&str] = &[
-            "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "svelte", "vue",
-        ];
+        const EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "svelte", "vue"];
         if self.files.contains_key(base) {
             return Some(base.to_string());
         }
@@ -339,8 +368,7 @@ impl Workspace {
         let mut findings: Vec<(Finding, usize)> = Vec::new();
         for candidate in &analysis.candidates {
             let rule = &candidate.rule;
-            let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity)
-            else {
+            let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity) else {
                 continue;
             };
             if !rule.applies_to_context(file_context.kind) {
@@ -351,6 +379,7 @@ impl Workspace {
                 context: file_context,
                 model: &self.model,
                 config,
+                git_ignored: analysis.git_ignored,
             };
             if !rule.filters.iter().all(|f| eval_global(f, &scope)) {
                 continue;
@@ -383,11 +412,7 @@ impl Workspace {
             if name == "table" {
                 let key = TableKey::parse(text);
                 vars.push(("table".to_string(), key.display()));
-                if let Some(site) = self
-                    .model
-                    .table_site(&key)
-                    .filter(|s| s.path != analysis.path)
-                {
+                if let Some(site) = self.model.table_site(&key).filter(|s| s.path != analysis.path) {
                     related.push(Related {
                         path: site.path.clone().into(),
                         span: site.span,
@@ -403,10 +428,7 @@ impl Workspace {
                 .edits
                 .iter()
                 .map(|edit| {
-                    let (_, span, _) = candidate
-                        .captures
-                        .iter()
-                        .find(|(n, _, _)| *n == edit.capture)?;
+                    let (_, span, _) = candidate.captures.iter().find(|(n, _, _)| *n == edit.capture)?;
                     let text = render_template(&edit.text, &candidate.captures, &vars);
                     let at = match edit.at {
                         EditPlacement::Replace => *span,
@@ -427,11 +449,7 @@ impl Workspace {
                         && !analysis.text.ends_with('\n');
                     Some(TextEdit {
                         span: at,
-                        new_text: if needs_newline {
-                            format!("\n{text}")
-                        } else {
-                            text
-                        },
+                        new_text: if needs_newline { format!("\n{text}") } else { text },
                     })
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -547,9 +565,7 @@ fn apply_suppressions(
                 rule_id: rule.id.clone(),
                 category: rule.category,
                 severity,
-                message: rule
-                    .message
-                    .replace("{{rules}}", &suppression.rule_ids.join(", ")),
+                message: rule.message.replace("{{rules}}", &suppression.rule_ids.join(", ")),
                 span: suppression.span,
                 reason: None,
                 fix: None,
@@ -563,11 +579,7 @@ fn apply_suppressions(
 
 /// Fills `{{name}}` from predicate variables, then captures. Any capture
 /// holding a secret is masked, so a template can never leak one.
-pub fn render_template(
-    template: &str,
-    captures: &[(String, Span, String)],
-    vars: &[(String, String)],
-) -> String {
+pub fn render_template(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find("{{") {

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, Command, CreateFile, CreateFileOptions, Diagnostic,
-    DocumentChangeOperation, DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier,
-    Position, Range, ResourceOp, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, Command, CreateFile, CreateFileOptions, Diagnostic, DocumentChangeOperation,
+    DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, TextDocumentEdit,
+    TextEdit, Uri, WorkspaceEdit,
 };
 use tree_sitter::Node;
 
@@ -26,19 +26,11 @@ const REASON_PLACEHOLDER: &str = "<why this is fine here>";
 
 /// The edit inserting a suppression comment above the flagged line, in the
 /// comment syntax valid at that spot (JSX children need `{/* */}`).
-pub fn ignore_edit(
-    at: &TextRef<'_>,
-    language: Language,
-    views: Option<&[ParsedView]>,
-    finding: &Finding,
-) -> TextEdit {
+pub fn ignore_edit(at: &TextRef<'_>, language: Language, views: Option<&[ParsedView]>, finding: &Finding) -> TextEdit {
     let line = at.index.line_of(finding.span.start);
     let (line_start, line_end) = at.index.line_span(at.text, line);
     let line_text = &at.text[line_start..line_end];
-    let indent: String = line_text
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
+    let indent: String = line_text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
     let first_code = line_start + indent.len();
     let directive = format!("nudge-ignore {}: {REASON_PLACEHOLDER}", finding.rule_id);
     let comment = match language {
@@ -48,29 +40,23 @@ pub fn ignore_edit(
         _ => format!("// {directive}"),
     };
     let position = to_lsp::position(at, line_start);
-    TextEdit::new(
-        Range::new(position, position),
-        format!("{indent}{comment}\n"),
-    )
+    TextEdit::new(Range::new(position, position), format!("{indent}{comment}\n"))
 }
 
 fn in_jsx_children(views: Option<&[ParsedView]>, byte: usize) -> bool {
     let Some(views) = views else { return false };
-    views
-        .iter()
-        .filter(|v| v.language.is_js_family())
-        .any(|view| {
-            let Some(mut node) = view.tree.root_node().descendant_for_byte_range(byte, byte) else {
-                return false;
-            };
-            while let Some(parent) = node.parent() {
-                if parent.start_byte() != byte || parent.kind() == "program" {
-                    break;
-                }
-                node = parent;
+    views.iter().filter(|v| v.language.is_js_family()).any(|view| {
+        let Some(mut node) = view.tree.root_node().descendant_for_byte_range(byte, byte) else {
+            return false;
+        };
+        while let Some(parent) = node.parent() {
+            if parent.start_byte() != byte || parent.kind() == "program" {
+                break;
             }
-            is_jsx_child(node)
-        })
+            node = parent;
+        }
+        is_jsx_child(node)
+    })
 }
 
 fn is_jsx_child(node: Node<'_>) -> bool {
@@ -122,21 +108,19 @@ pub fn actions_for(
         });
     }
     let category = data_str(diagnostic, "category").unwrap_or("");
-    if data.get("provider").is_some_and(|p| !p.is_null())
-        && matches!(category, "secret-in-client" | "secret-hardcoded")
+    if data.get("provider").is_some_and(|p| !p.is_null()) && matches!(category, "secret-in-client" | "secret-hardcoded")
     {
         actions.push(CodeAction {
             title: "Move this key to a server env var".to_string(),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![diagnostic.clone()]),
-            data: Some(json!({ "action": "move-secret", "uri": uri, "range": diagnostic.range, "provider": data["provider"] })),
+            data: Some(
+                json!({ "action": "move-secret", "uri": uri, "range": diagnostic.range, "provider": data["provider"] }),
+            ),
             ..CodeAction::default()
         });
     }
-    if category
-        .parse::<Category>()
-        .is_ok_and(offers_security_check)
-    {
+    if category.parse::<Category>().is_ok_and(offers_security_check) {
         actions.push(CodeAction {
             title: "Run a quick security check?".to_string(),
             kind: Some(CodeActionKind::QUICKFIX),
@@ -179,18 +163,10 @@ pub struct ProjectFile {
 }
 
 impl ProjectFile {
-    pub fn load(
-        path: PathBuf,
-        open_text: Option<String>,
-        encoding: super::convert::Encoding,
-    ) -> ProjectFile {
+    pub fn load(path: PathBuf, open_text: Option<String>, encoding: super::convert::Encoding) -> ProjectFile {
         let text = open_text.or_else(|| std::fs::read_to_string(&path).ok());
         let uri = Uri::from_file_path(&path);
-        ProjectFile {
-            uri,
-            text,
-            encoding,
-        }
+        ProjectFile { uri, text, encoding }
     }
 
     /// The configuration file of a project root.
@@ -211,10 +187,7 @@ impl ProjectFile {
         match &self.text {
             Some(text) => {
                 let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
-                let rules = doc
-                    .entry("rules")
-                    .or_insert(toml_edit::table())
-                    .as_table_mut()?;
+                let rules = doc.entry("rules").or_insert(toml_edit::table()).as_table_mut()?;
                 rules.insert(rule, toml_edit::value("off"));
                 Some(self.replace_all(uri, text, doc.to_string()))
             }
@@ -327,11 +300,7 @@ pub fn env_name(provider: &str) -> String {
         name = name.replace("__", "_");
     }
     let name = name.trim_matches('_').to_string();
-    if name.ends_with("_KEY")
-        || name.ends_with("_TOKEN")
-        || name.ends_with("_SECRET")
-        || name.ends_with("_URL")
-    {
+    if name.ends_with("_KEY") || name.ends_with("_TOKEN") || name.ends_with("_SECRET") || name.ends_with("_URL") {
         name
     } else {
         format!("{name}_KEY")
@@ -389,10 +358,7 @@ pub fn move_secret_edit(input: &MoveSecret<'_>) -> Option<WorkspaceEdit> {
             uri: input.uri.clone(),
             version: None,
         },
-        edits: vec![OneOf::Left(TextEdit::new(
-            to_lsp::range(&at, span),
-            accessor,
-        ))],
+        edits: vec![OneOf::Left(TextEdit::new(to_lsp::range(&at, span), accessor))],
     });
     let env_file = ProjectFile::load(
         input.project_dir.join(".env.local"),
@@ -440,10 +406,7 @@ mod tests {
             env_name("Stripe webhook signing secret"),
             "STRIPE_WEBHOOK_SIGNING_SECRET"
         );
-        assert_eq!(
-            env_name("Supabase service-role key"),
-            "SUPABASE_SERVICE_ROLE_KEY"
-        );
+        assert_eq!(env_name("Supabase service-role key"), "SUPABASE_SERVICE_ROLE_KEY");
         assert_eq!(env_name("Slack webhook URL"), "SLACK_WEBHOOK_URL");
         assert_eq!(env_name("GitHub token"), "GITHUB_TOKEN");
         assert_eq!(env_name("database URL with a password"), "DATABASE_URL");

@@ -105,8 +105,8 @@ pub mod to_lsp {
 
     use serde_json::json;
     use tower_lsp_server::ls_types::{
-        Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-        Position, Range, TextEdit, Uri,
+        Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range,
+        TextEdit, Uri,
     };
 
     use super::Encoding;
@@ -176,10 +176,7 @@ pub mod to_lsp {
                 let uri = related_uri(&r.path)?;
                 let line = r.line as u32;
                 Some(DiagnosticRelatedInformation {
-                    location: Location::new(
-                        uri,
-                        Range::new(Position::new(line, 0), Position::new(line, 0)),
-                    ),
+                    location: Location::new(uri, Range::new(Position::new(line, 0), Position::new(line, 0))),
                     message: r.message.clone(),
                 })
             })
@@ -197,10 +194,7 @@ pub mod to_lsp {
     }
 
     /// A workspace edit for one document.
-    pub fn single_file_edit(
-        uri: Uri,
-        edits: Vec<TextEdit>,
-    ) -> tower_lsp_server::ls_types::WorkspaceEdit {
+    pub fn single_file_edit(uri: Uri, edits: Vec<TextEdit>) -> tower_lsp_server::ls_types::WorkspaceEdit {
         let mut changes = HashMap::new();
         changes.insert(uri, edits);
         tower_lsp_server::ls_types::WorkspaceEdit {
@@ -220,14 +214,8 @@ mod tests {
     #[test]
     fn negotiation_prefers_utf8_then_utf32() {
         use PositionEncodingKind as K;
-        assert_eq!(
-            Encoding::negotiate(Some(&[K::UTF16, K::UTF8])),
-            Encoding::Utf8
-        );
-        assert_eq!(
-            Encoding::negotiate(Some(&[K::UTF16, K::UTF32])),
-            Encoding::Utf32
-        );
+        assert_eq!(Encoding::negotiate(Some(&[K::UTF16, K::UTF8])), Encoding::Utf8);
+        assert_eq!(Encoding::negotiate(Some(&[K::UTF16, K::UTF32])), Encoding::Utf32);
         assert_eq!(Encoding::negotiate(Some(&[K::UTF16])), Encoding::Utf16);
         assert_eq!(Encoding::negotiate(None), Encoding::Utf16);
     }
@@ -235,13 +223,8 @@ mod tests {
     #[test]
     fn char_index_clamps_and_counts_units() {
         let rope = Rope::from_str("a😀b\r\nxy\n");
-        let at =
-            |line, character, enc| from_lsp::char_index(&rope, Position::new(line, character), enc);
-        assert_eq!(
-            at(0, 3, Encoding::Utf16),
-            2,
-            "after the emoji: 1 + 2 code units"
-        );
+        let at = |line, character, enc| from_lsp::char_index(&rope, Position::new(line, character), enc);
+        assert_eq!(at(0, 3, Encoding::Utf16), 2, "after the emoji: 1 + 2 code units");
         assert_eq!(
             at(0, 2, Encoding::Utf16),
             1,

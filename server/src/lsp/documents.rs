@@ -104,17 +104,10 @@ pub struct Documents {
 
 impl Documents {
     pub fn open(&self, uri: Uri, version: i32, text: &str) {
-        self.docs
-            .insert(uri.clone(), Document::new(uri, version, text));
+        self.docs.insert(uri.clone(), Document::new(uri, version, text));
     }
 
-    pub fn change(
-        &self,
-        uri: &Uri,
-        version: i32,
-        changes: &[TextDocumentContentChangeEvent],
-        encoding: Encoding,
-    ) {
+    pub fn change(&self, uri: &Uri, version: i32, changes: &[TextDocumentContentChangeEvent], encoding: Encoding) {
         if let Some(mut doc) = self.docs.get_mut(uri) {
             for change in changes {
                 doc.apply_change(change, encoding);
@@ -191,10 +184,7 @@ mod tests {
         assert_eq!(text, "const a = \"😀x\";\r\nconst b = 42;\n");
         let incremental = parse(Language::TypeScript, &text, doc.tree.as_ref()).unwrap();
         let fresh = parse(Language::TypeScript, &text, None).unwrap();
-        assert_eq!(
-            incremental.root_node().to_sexp(),
-            fresh.root_node().to_sexp()
-        );
+        assert_eq!(incremental.root_node().to_sexp(), fresh.root_node().to_sexp());
     }
 
     #[test]
@@ -279,11 +269,7 @@ mod tests {
                 let start = rng.below(len + 1);
                 let end = (start + rng.below(12)).min(len);
                 let snippet = SNIPPETS[rng.below(SNIPPETS.len())];
-                let edit = change_at(
-                    lsp_position(&doc.rope, start),
-                    lsp_position(&doc.rope, end),
-                    snippet,
-                );
+                let edit = change_at(lsp_position(&doc.rope, start), lsp_position(&doc.rope, end), snippet);
                 doc.apply_change(&edit, Encoding::Utf16);
                 let text = doc.rope.to_string();
                 let incremental = parse(Language::Tsx, &text, doc.tree.as_ref()).unwrap();
@@ -311,10 +297,7 @@ mod tests {
                     summary(&from_scratch),
                     "seed {seed} step {step}"
                 );
-                assert_eq!(
-                    from_incremental.facts, from_scratch.facts,
-                    "seed {seed} step {step}"
-                );
+                assert_eq!(from_incremental.facts, from_scratch.facts, "seed {seed} step {step}");
                 doc.tree = Some(incremental);
                 edits_checked += 1;
             }

@@ -17,9 +17,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tower_lsp_server::jsonrpc::{Request, Response};
-use tower_lsp_server::ls_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-};
+use tower_lsp_server::ls_types::{DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams};
 use tower_lsp_server::{ClientSocket, LspService, Server};
 use tower_service::Service;
 
@@ -57,11 +55,9 @@ fn apply_document_message(shared: &Shared, request: &Request) {
     match request.method() {
         "textDocument/didOpen" => {
             if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(params.clone()) {
-                shared.docs.open(
-                    p.text_document.uri,
-                    p.text_document.version,
-                    &p.text_document.text,
-                );
+                shared
+                    .docs
+                    .open(p.text_document.uri, p.text_document.version, &p.text_document.text);
             }
         }
         "textDocument/didChange" => {
@@ -104,15 +100,8 @@ impl Default for ServerOptions {
 pub fn build_service(options: ServerOptions) -> (Ordered<LspService<Backend>>, ClientSocket) {
     let shared = Arc::new(Shared::new(options));
     let backend_shared = shared.clone();
-    let (service, socket) =
-        LspService::build(move |client| Backend::new(client, backend_shared)).finish();
-    (
-        Ordered {
-            inner: service,
-            shared,
-        },
-        socket,
-    )
+    let (service, socket) = LspService::build(move |client| Backend::new(client, backend_shared)).finish();
+    (Ordered { inner: service, shared }, socket)
 }
 
 /// Serves the protocol over any byte streams (stdio, or pipes in tests).
@@ -128,20 +117,13 @@ where
 /// `nudge lsp`: logs to stderr, speaks the protocol on stdin/stdout.
 pub fn run_stdio() -> i32 {
     state::init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             tracing::error!("cannot start the async runtime: {e}");
             return 1;
         }
     };
-    runtime.block_on(serve(
-        tokio::io::stdin(),
-        tokio::io::stdout(),
-        ServerOptions::default(),
-    ));
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), ServerOptions::default()));
     0
 }

@@ -27,13 +27,8 @@ pub struct Backend {
 
 /// Runs blocking work off the async runtime; a panic becomes `None` and a
 /// log line, never a dead server.
-async fn blocking<T: Send + 'static>(
-    what: &'static str,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Option<T> {
-    match tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(work)))
-        .await
-    {
+async fn blocking<T: Send + 'static>(what: &'static str, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    match tokio::task::spawn_blocking(move || std::panic::catch_unwind(AssertUnwindSafe(work))).await {
         Ok(Ok(value)) => Some(value),
         Ok(Err(_)) | Err(_) => {
             tracing::error!("{what} panicked; skipping it and carrying on");
@@ -89,18 +84,12 @@ impl Backend {
             message: error.message.clone(),
             ..Diagnostic::default()
         };
-        self.client
-            .publish_diagnostics(uri, vec![diagnostic], None)
-            .await;
+        self.client.publish_diagnostics(uri, vec![diagnostic], None).await;
     }
 
     async fn clear_config_error(&self, root: &Path) {
         if let Some(uri) = Uri::from_file_path(root.join(CONFIG_FILE_NAME))
-            && self
-                .shared
-                .docs
-                .by_path(&root.join(CONFIG_FILE_NAME))
-                .is_none()
+            && self.shared.docs.by_path(&root.join(CONFIG_FILE_NAME)).is_none()
         {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
@@ -162,17 +151,11 @@ impl Backend {
             line: position.line as usize,
             column: position.character as usize,
         };
-        published
-            .index
-            .offset(&published.text, pos, encoding.unit())
+        published.index.offset(&published.text, pos, encoding.unit())
     }
 
     fn hover_markdown(&self, published: &Published, offset: usize) -> Option<String> {
-        let rules = self
-            .shared
-            .roots()
-            .first()
-            .map(|r| r.loaded.rules.clone())?;
+        let rules = self.shared.roots().first().map(|r| r.loaded.rules.clone())?;
         // A rule id inside a suppression comment shows that rule's docs.
         for suppression in &published.suppressions {
             if offset < suppression.span.start || offset > suppression.span.end {
@@ -259,9 +242,7 @@ async fn analyze_and_publish(shared: &Arc<Shared>, client: &Client, uri: Uri) {
         None => {
             // The analysis panicked: this document gets no nudges, the rest go on.
             if shared.docs.version(&uri) == Some(version) {
-                client
-                    .publish_diagnostics(uri, Vec::new(), Some(version))
-                    .await;
+                client.publish_diagnostics(uri, Vec::new(), Some(version)).await;
             }
             return;
         }
@@ -301,9 +282,7 @@ async fn republish_others(shared: &Arc<Shared>, client: &Client, except: &Uri) {
         }
         let work_shared = shared.clone();
         let target = uri.clone();
-        if let Some(Some(published)) =
-            blocking("republish", move || work_shared.republish(&target)).await
-        {
+        if let Some(Some(published)) = blocking("republish", move || work_shared.republish(&target)).await {
             publish(shared, client, &uri, published).await;
         }
     }
@@ -321,11 +300,7 @@ async fn republish_all(shared: &Arc<Shared>, client: &Client) {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let caps = &params.capabilities;
-        let encoding = Encoding::negotiate(
-            caps.general
-                .as_ref()
-                .and_then(|g| g.position_encodings.as_deref()),
-        );
+        let encoding = Encoding::negotiate(caps.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
         self.shared.set_encoding(encoding);
         let text_caps = caps.text_document.as_ref();
         let workspace_caps = caps.workspace.as_ref();
@@ -344,11 +319,7 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.show_document.as_ref())
                 .is_some_and(|s| s.support),
-            work_done_progress: caps
-                .window
-                .as_ref()
-                .and_then(|w| w.work_done_progress)
-                .unwrap_or(false),
+            work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
             create_files: workspace_caps
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.resource_operations.as_ref())
@@ -386,21 +357,17 @@ impl LanguageServer for Backend {
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(encoding.kind()),
-                text_document_sync: Some(TextDocumentSyncCapability::Options(
-                    TextDocumentSyncOptions {
-                        open_close: Some(true),
-                        change: Some(TextDocumentSyncKind::INCREMENTAL),
-                        ..TextDocumentSyncOptions::default()
-                    },
-                )),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..TextDocumentSyncOptions::default()
+                })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
-                code_action_provider: Some(CodeActionProviderCapability::Options(
-                    CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-                        resolve_provider: Some(true),
-                        ..CodeActionOptions::default()
-                    },
-                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    resolve_provider: Some(true),
+                    ..CodeActionOptions::default()
+                })),
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: vec![SECURITY_CHECK_COMMAND.to_string()],
                     ..ExecuteCommandOptions::default()
@@ -434,22 +401,18 @@ impl LanguageServer for Backend {
         };
         tokio::spawn(async move {
             let token = NumberOrString::String("nudge-indexing".to_string());
-            let progress = if shared.caps().work_done_progress
-                && client
-                    .create_work_done_progress(token.clone())
-                    .await
-                    .is_ok()
-            {
-                Some(
-                    client
-                        .progress(token, "Nudge: reading the workspace")
-                        .with_message("migrations, env files, imports")
-                        .begin()
-                        .await,
-                )
-            } else {
-                None
-            };
+            let progress =
+                if shared.caps().work_done_progress && client.create_work_done_progress(token.clone()).await.is_ok() {
+                    Some(
+                        client
+                            .progress(token, "Nudge: reading the workspace")
+                            .with_message("migrations, env files, imports")
+                            .begin()
+                            .await,
+                    )
+                } else {
+                    None
+                };
             for dir in dirs {
                 let work_shared = shared.clone();
                 let target = dir.clone();
@@ -472,11 +435,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        self.schedule(
-            params.text_document.uri,
-            params.text_document.version,
-            false,
-        );
+        self.schedule(params.text_document.uri, params.text_document.version, false);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -488,14 +447,9 @@ impl LanguageServer for Backend {
         let path = from_lsp::path(&uri);
         let shared = self.shared.clone();
         let target = uri.clone();
-        blocking("close", move || {
-            shared.forget_document(&target, path.as_deref())
-        })
-        .await;
+        blocking("close", move || shared.forget_document(&target, path.as_deref())).await;
         if !self.shared.caps().pull_diagnostics {
-            self.client
-                .publish_diagnostics(uri.clone(), Vec::new(), None)
-                .await;
+            self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
         }
         republish_others(&self.shared, &self.client, &uri).await;
     }
@@ -529,12 +483,7 @@ impl LanguageServer for Backend {
                 }
             })
             .await;
-            republish_others(
-                &self.shared,
-                &self.client,
-                &"file:///".parse().expect("valid uri"),
-            )
-            .await;
+            republish_others(&self.shared, &self.client, &"file:///".parse().expect("valid uri")).await;
         }
     }
 
@@ -556,10 +505,7 @@ impl LanguageServer for Backend {
         republish_all(&self.shared, &self.client).await;
     }
 
-    async fn diagnostic(
-        &self,
-        params: DocumentDiagnosticParams,
-    ) -> Result<DocumentDiagnosticReportResult> {
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
         let current = self.shared.docs.version(&uri);
         let fresh = self.published(&uri).filter(|p| Some(p.version) == current);
@@ -572,15 +518,12 @@ impl LanguageServer for Backend {
             }
         };
         let items = published.map(|p| p.diagnostics).unwrap_or_default();
-        Ok(DocumentDiagnosticReportResult::Report(
-            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            RelatedFullDocumentDiagnosticReport {
                 related_documents: None,
-                full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                    result_id: None,
-                    items,
-                },
-            }),
-        ))
+                full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+            },
+        )))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -590,10 +533,9 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let offset = Backend::offset_at(&published, position, self.shared.encoding());
-        let markdown =
-            std::panic::catch_unwind(AssertUnwindSafe(|| self.hover_markdown(&published, offset)))
-                .ok()
-                .flatten();
+        let markdown = std::panic::catch_unwind(AssertUnwindSafe(|| self.hover_markdown(&published, offset)))
+            .ok()
+            .flatten();
         Ok(markdown.map(|value| Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
@@ -609,12 +551,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let root = self.root_dir_for(&path);
-        let docs_text = |p: &Path| {
-            self.shared
-                .docs
-                .by_path(p)
-                .and_then(|u| self.shared.docs.text(&u))
-        };
+        let docs_text = |p: &Path| self.shared.docs.by_path(p).and_then(|u| self.shared.docs.text(&u));
         let config_file = ProjectFile::config(&root, docs_text, self.shared.encoding());
         let can_create = self.shared.caps().create_files;
         let mut response: CodeActionResponse = Vec::new();
@@ -633,10 +570,9 @@ impl LanguageServer for Backend {
         if data.get("action").and_then(Value::as_str) != Some("move-secret") {
             return Ok(action);
         }
-        let uri: Uri = serde_json::from_value(data["uri"].clone())
-            .map_err(|_| Error::invalid_params("bad uri"))?;
-        let range: Range = serde_json::from_value(data["range"].clone())
-            .map_err(|_| Error::invalid_params("bad range"))?;
+        let uri: Uri = serde_json::from_value(data["uri"].clone()).map_err(|_| Error::invalid_params("bad uri"))?;
+        let range: Range =
+            serde_json::from_value(data["range"].clone()).map_err(|_| Error::invalid_params("bad range"))?;
         let provider = data["provider"].as_str().unwrap_or("secret").to_string();
         let Some(published) = self.published(&uri) else {
             return Ok(action);
@@ -648,12 +584,7 @@ impl LanguageServer for Backend {
         let start = Backend::offset_at(&published, range.start, encoding);
         let end = Backend::offset_at(&published, range.end, encoding);
         let project_dir = project_dir_of(&path, &self.root_dir_for(&path));
-        let docs_text = |p: &Path| {
-            self.shared
-                .docs
-                .by_path(p)
-                .and_then(|u| self.shared.docs.text(&u))
-        };
+        let docs_text = |p: &Path| self.shared.docs.by_path(p).and_then(|u| self.shared.docs.text(&u));
         let input = MoveSecret {
             uri: &uri,
             file_path: &path,
@@ -666,19 +597,15 @@ impl LanguageServer for Backend {
             open_text: &docs_text,
             can_create_files: self.shared.caps().create_files,
         };
-        action.edit =
-            std::panic::catch_unwind(AssertUnwindSafe(|| actions::move_secret_edit(&input)))
-                .ok()
-                .flatten();
+        action.edit = std::panic::catch_unwind(AssertUnwindSafe(|| actions::move_secret_edit(&input)))
+            .ok()
+            .flatten();
         Ok(action)
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         if params.command != SECURITY_CHECK_COMMAND {
-            return Err(Error::invalid_params(format!(
-                "unknown command {}",
-                params.command
-            )));
+            return Err(Error::invalid_params(format!("unknown command {}", params.command)));
         }
         let _ = self.shared.indexed.subscribe().wait_for(|done| *done).await;
         let Some(markdown) = self.security_check().await else {

@@ -152,9 +152,7 @@ pub struct Shared {
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock must not take the server down with it.
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
@@ -191,10 +189,7 @@ impl Shared {
     }
 
     pub fn settings(&self) -> Settings {
-        self.settings
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn caps(&self) -> ClientCaps {
@@ -255,10 +250,7 @@ impl Shared {
         match result {
             Ok(mut loaded) => {
                 for snapshot in &open {
-                    let rel = relative_slash_path(
-                        dir,
-                        snapshot.path.as_deref().expect("filtered on path"),
-                    );
+                    let rel = relative_slash_path(dir, snapshot.path.as_deref().expect("filtered on path"));
                     loaded.upsert_text(&rel, &snapshot.text);
                 }
                 loaded.workspace.refresh();
@@ -316,8 +308,7 @@ impl Shared {
         let views = match kind {
             FileKind::Plain(language) if language.grammar().is_some() => {
                 let tree = parse(language, text, snapshot.tree.as_ref())?;
-                self.docs
-                    .store_tree(&snapshot.uri, snapshot.version, tree.clone());
+                self.docs.store_tree(&snapshot.uri, snapshot.version, tree.clone());
                 vec![ParsedView {
                     language,
                     tree,
@@ -366,8 +357,7 @@ impl Shared {
             .workspace
             .analysis(&rel)
             .map(|a| (a.facts.clone(), a.directives));
-        let changed_facts =
-            previous_facts.as_ref() != Some(&(analysis.facts.clone(), analysis.directives));
+        let changed_facts = previous_facts.as_ref() != Some(&(analysis.facts.clone(), analysis.directives));
         // Only the newest version may enter the workspace.
         if self.docs.version(&snapshot.uri) == Some(snapshot.version) {
             root.loaded.workspace.upsert(analysis, config);
@@ -421,11 +411,7 @@ impl Shared {
             index: &index,
             encoding: self.encoding(),
         };
-        let language = root
-            .loaded
-            .workspace
-            .analysis(rel)
-            .and_then(|a| a.language());
+        let language = root.loaded.workspace.analysis(rel).and_then(|a| a.language());
         let dir = root.dir.clone();
         let related_uri = move |p: &Path| Uri::from_file_path(dir.join(p));
         let diagnostics = findings
@@ -435,11 +421,7 @@ impl Shared {
                 to_lsp::diagnostic(&at, f, ignore, &related_uri)
             })
             .collect();
-        let reason = root
-            .loaded
-            .workspace
-            .context_of(rel)
-            .map(|c| c.reason.clone());
+        let reason = root.loaded.workspace.context_of(rel).map(|c| c.reason.clone());
         Published {
             version,
             text,
@@ -504,8 +486,7 @@ fn fault_injection(text: &str) {
     }
 }
 
-static LOG_RELOAD: OnceLock<reload::Handle<EnvFilter, tracing_subscriber::Registry>> =
-    OnceLock::new();
+static LOG_RELOAD: OnceLock<reload::Handle<EnvFilter, tracing_subscriber::Registry>> = OnceLock::new();
 
 /// Logs go to stderr only: stdout carries the protocol.
 pub fn init_logging() {

@@ -310,7 +310,20 @@ pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(Strin
         Predicate::PublicEnv { capture } => scope.text(capture).is_some_and(|t| scope.config.is_public_env_name(t)),
         Predicate::Matches { capture, regex } => scope.text(capture).is_some_and(|t| regex.is_match(t)),
         Predicate::Imports { prefix } => scope.imports.iter().any(|i| i.starts_with(prefix.as_str())),
-        _ => true,
+        Predicate::Around { region, regex } => regex.is_match(match region {
+            Region::Function => scope.function,
+            Region::Statement => scope.statement,
+            Region::File => scope.file,
+            Region::Path => scope.path,
+        }),
+        Predicate::Context { .. }
+        | Predicate::RlsNeverEnabled { .. }
+        | Predicate::ExposedTable { .. }
+        | Predicate::PerUserTable { .. }
+        | Predicate::HasPolicy { .. }
+        | Predicate::KnownTable { .. }
+        | Predicate::SensitiveColumns { .. }
+        | Predicate::GitIgnored => unreachable!("global predicates return early"),
     };
     result != filter.negated
 }
@@ -344,7 +357,17 @@ pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>) -> bool {
         }
         Predicate::PerUserTable { capture } => table(capture).is_some_and(|t| scope.model.is_per_user(&t)),
         Predicate::HasPolicy { capture } => table(capture).is_some_and(|t| scope.model.has_policy(&t)),
-        _ => true,
+        Predicate::KnownTable { capture } => table(capture).is_some_and(|t| scope.model.tables.contains_key(&t)),
+        Predicate::SensitiveColumns { capture } => {
+            table(capture).is_some_and(|t| scope.model.has_sensitive_columns(&t))
+        }
+        Predicate::GitIgnored => scope.git_ignored,
+        Predicate::Secret { .. }
+        | Predicate::Name { .. }
+        | Predicate::PublicEnv { .. }
+        | Predicate::Matches { .. }
+        | Predicate::Imports { .. }
+        | Predicate::Around { .. } => unreachable!("local predicates return early"),
     };
     result != filter.negated
 }

@@ -400,7 +400,7 @@ async fn rule_fix_applies_and_clears_the_nudge() {
     let ws = Workspace::new("fix", &[]);
     let mut client = start(&ws.0).await;
     let uri = ws.uri("supabase/migrations/1_init.sql");
-    let text = "create table public.invoices (id uuid primary key, user_id uuid);\ncreate table public.posts (id int);\nalter table public.posts enable row level security;\n";
+    let text = "create table public.invoices (id uuid primary key, user_id uuid);\ncreate table public.posts (id int);\nalter table public.posts enable row level security;\ncreate policy \"read\" on public.posts for select using (true);\n";
     open(&mut client, &uri, "sql", text).await;
     let diagnostics = client.diagnostics(&uri).await;
     assert_eq!(rules(&diagnostics), ["table-without-rls"]);
@@ -412,7 +412,8 @@ async fn rule_fix_applies_and_clears_the_nudge() {
     let fixed = apply_edits(text, edits, ColumnUnit::Utf16);
     assert!(fixed.starts_with("create table public.invoices (id uuid primary key, user_id uuid);\nalter table invoices enable row level security;\n"), "{fixed}");
     change(&mut client, &uri, 2, json!([{ "text": fixed }])).await;
-    assert!(client.diagnostics(&uri).await.is_empty());
+    // The nudge is gone; the next step (a policy) gets its own gentle hint.
+    assert_eq!(rules(&client.diagnostics(&uri).await), ["rls-enabled-without-policy"]);
     client.finish().await;
 }
 

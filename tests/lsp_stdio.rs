@@ -62,7 +62,10 @@ async fn an_editor_session_over_stdio() {
         )
         .await;
     let diagnostics = client.diagnostics(&ai_uri).await;
-    assert_eq!(codes(&diagnostics), ["hardcoded-secret-in-client"]);
+    assert_eq!(
+        codes(&diagnostics),
+        ["hardcoded-secret-in-client", "llm-sdk-in-browser"]
+    );
     let before = diagnostics[0]["range"]["start"].clone();
     assert_eq!(before, json!({ "line": 4, "character": 11 }));
 
@@ -78,7 +81,10 @@ async fn an_editor_session_over_stdio() {
         )
         .await;
     let diagnostics = client.diagnostics(&ai_uri).await;
-    assert_eq!(codes(&diagnostics), ["hardcoded-secret-in-client"]);
+    assert_eq!(
+        codes(&diagnostics),
+        ["hardcoded-secret-in-client", "llm-sdk-in-browser"]
+    );
     assert_eq!(
         diagnostics[0]["range"]["start"],
         json!({ "line": 4, "character": 20 }),

@@ -171,11 +171,14 @@ pub fn analyze_parsed(
         Some(FileKind::Plain(lang)) if lang.is_js_family() => directives(text),
         _ => Directives::default(),
     };
+    for view in views {
+        rules.prepare(view.language);
+    }
     let live = rules.live_rules(text);
     let mut candidates = Vec::new();
     for (rule, _) in rules.rules().iter().zip(&live).filter(|(_, live)| **live) {
         for view in views {
-            if let Some(query) = rule.queries.get(&view.language) {
+            if let Some(query) = rule.query(view.language) {
                 run_query(
                     rule,
                     query,

@@ -46,6 +46,11 @@ impl Language {
         }
     }
 
+    /// A dense index, for per-language tables.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn is_js_family(self) -> bool {
         matches!(self, Language::JavaScript | Language::TypeScript | Language::Tsx)
     }

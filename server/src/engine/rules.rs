@@ -5,9 +5,9 @@
 //! fails to load becomes a [`RuleError`] naming its file and line; it never
 //! stops the other rules.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use serde::Deserialize;
@@ -137,7 +137,10 @@ pub struct Rule {
     /// `None` means every context.
     pub contexts: Option<Vec<ContextKind>>,
     pub keywords: Vec<String>,
-    pub queries: HashMap<Language, tree_sitter::Query>,
+    /// The query's source, compiled per language on first use (built-in
+    /// rules) or at load time (user rules, so errors surface at once).
+    query_text: Option<String>,
+    compiled: [OnceLock<Option<tree_sitter::Query>>; 5],
     pub check: Option<RustCheck>,
     pub report: String,
     pub filters: Vec<Filter>,
@@ -153,8 +156,14 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Parses and validates one rule file.
+    /// Parses and validates one rule file, compiling its queries now.
     pub fn parse(source: &Path, text: &str) -> Result<Rule, RuleError> {
+        Rule::parse_with(source, text, Compile::Now)
+    }
+
+    /// Parses one rule file; `Compile::OnFirstUse` defers query compilation
+    /// (built-in rules, whose queries the generated tests compile).
+    pub fn parse_with(source: &Path, text: &str, compile: Compile) -> Result<Rule, RuleError> {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let err = |offset: Option<usize>, message: String| RuleError {
             path: source.to_path_buf(),
@@ -220,8 +229,8 @@ impl Rule {
                     .ok_or_else(|| err(Some(name.span().start), format!("unknown check `{}`", name.get_ref())))?,
             ),
         };
-        let mut queries = HashMap::new();
-        if let Some(query) = &raw.query {
+        let compiled: [OnceLock<Option<tree_sitter::Query>>; 5] = Default::default();
+        if let (Some(query), Compile::Now) = (&raw.query, compile) {
             let body = query.get_ref();
             // TOML drops a newline right after an opening `'''`/`"""`, so the
             // query's first row is the line after the delimiter.
@@ -233,20 +242,24 @@ impl Rule {
                 let Some(grammar) = lang.grammar() else {
                     continue;
                 };
-                let compiled = tree_sitter::Query::new(&grammar, body).map_err(|e| RuleError {
+                let query_compiled = tree_sitter::Query::new(&grammar, body).map_err(|e| RuleError {
                     path: source.to_path_buf(),
                     line: Some(first_line + e.row),
                     message: format!("query for {}: {:?} error: {}", lang.as_str(), e.kind, e.message.trim()),
                 })?;
-                if compiled.capture_index_for_name(&raw.report).is_none() {
+                if query_compiled.capture_index_for_name(&raw.report).is_none() {
                     return Err(err(
                         Some(query.span().start),
                         format!("query has no @{} capture to report", raw.report),
                     ));
                 }
-                queries.insert(lang, compiled);
+                let _ = compiled[lang.index()].set(Some(query_compiled));
             }
         }
+        let queries: Vec<(Language, &tree_sitter::Query)> = languages
+            .iter()
+            .filter_map(|l| compiled[l.index()].get().and_then(|q| q.as_ref()).map(|q| (*l, q)))
+            .collect();
         let needs_query = languages.iter().any(|l| l.grammar().is_some());
         if needs_query && raw.query.is_none() && check.is_none() {
             return Err(err(
@@ -266,6 +279,7 @@ impl Rule {
         for filter in &filters {
             for capture in filter.captures() {
                 for (lang, query) in &queries {
+                    let (lang, query) = (*lang, *query);
                     if query.capture_index_for_name(capture).is_none() {
                         return Err(err(
                             Some(filter_start),
@@ -342,7 +356,8 @@ impl Rule {
             languages,
             contexts,
             keywords: raw.keywords,
-            queries,
+            query_text: raw.query.as_ref().map(|q| q.get_ref().clone()),
+            compiled,
             check,
             report: raw.report,
             filters,
@@ -357,9 +372,27 @@ impl Rule {
         })
     }
 
+    /// The compiled query for a language, compiling it on first use.
+    pub fn query(&self, language: Language) -> Option<&tree_sitter::Query> {
+        if !self.languages.contains(&language) {
+            return None;
+        }
+        let text = self.query_text.as_deref()?;
+        self.compiled[language.index()]
+            .get_or_init(|| tree_sitter::Query::new(&language.grammar()?, text).ok())
+            .as_ref()
+    }
+
     pub fn applies_to_context(&self, kind: ContextKind) -> bool {
         self.contexts.as_ref().is_none_or(|list| list.contains(&kind))
     }
+}
+
+/// When a rule's queries are compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compile {
+    Now,
+    OnFirstUse,
 }
 
 /// The rules in force, with the problems met while loading them.
@@ -381,7 +414,11 @@ impl RuleSet {
     pub fn builtin() -> RuleSet {
         let mut set = RuleSet::empty();
         for (file_name, text) in embedded::BUILTIN_RULES {
-            set.add_source(&Path::new("queries").join(file_name), text);
+            set.add_rule(Rule::parse_with(
+                &Path::new("queries").join(file_name),
+                text,
+                Compile::OnFirstUse,
+            ));
         }
         set.rebuild_index();
         set
@@ -427,13 +464,17 @@ impl RuleSet {
         self.rebuild_index();
     }
 
-    /// Adds one rule from text; used for both built-in and user rules.
+    /// Adds one rule from text, compiling its queries now.
     pub fn add_source(&mut self, path: &Path, text: &str) {
-        match Rule::parse(path, text) {
+        self.add_rule(Rule::parse(path, text));
+    }
+
+    fn add_rule(&mut self, parsed: Result<Rule, RuleError>) {
+        match parsed {
             Ok(rule) => {
                 if self.rules.iter().any(|r| r.id == rule.id) {
                     self.errors.push(RuleError {
-                        path: path.to_path_buf(),
+                        path: rule.source.clone(),
                         line: None,
                         message: format!("a rule with id `{}` already exists", rule.id),
                     });
@@ -468,6 +509,14 @@ impl RuleSet {
             .ok()
             .map(Arc::new);
         self.keyword_rules = owners;
+    }
+
+    /// Compiles, in parallel, every query the given language will need.
+    pub fn prepare(&self, language: Language) {
+        use rayon::prelude::*;
+        self.rules.par_iter().for_each(|rule| {
+            rule.query(language);
+        });
     }
 
     pub fn rules(&self) -> &[Arc<Rule>] {

@@ -63,6 +63,37 @@ fn run_example(rules: &RuleSet, rule: &Rule, example: &Example, expect_flagged: 
     if !expect_flagged && !own.is_empty() {
         return Err(format!("expected no finding, got: {}", own[0].message));
     }
+    // A quick fix must resolve what it is offered for.
+    if let Some(fix) = own.iter().find_map(|f| f.fix.as_ref()) {
+        let mut fixed = example.code.clone();
+        let mut edits = fix.edits.clone();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+        for edit in edits {
+            fixed.replace_range(edit.span.range(), &edit.new_text);
+        }
+        let mut files = vec![SourceFile {
+            path: example.path.clone(),
+            text: fixed.clone(),
+        }];
+        files.extend(example.files.iter().map(|(path, text)| SourceFile {
+            path: path.clone(),
+            text: text.clone(),
+        }));
+        let reloaded = build_workspace(files, rules.clone(), None).map_err(|e| format!("config error: {e}"))?;
+        let after = reloaded.workspace.findings(&example.path, &reloaded.rules);
+        let remaining = after.iter().filter(|f| f.rule_id == rule.id).count();
+        if remaining >= own.len() {
+            return Err(format!(
+                "the fix `{}` did not resolve the finding; fixed code:\n{fixed}",
+                fix.title
+            ));
+        }
+        if let Some(analysis) = reloaded.workspace.analysis(&example.path) {
+            if analysis.has_syntax_errors {
+                return Err(format!("the fix `{}` leaves a syntax error:\n{fixed}", fix.title));
+            }
+        }
+    }
     // Whatever was found, no message may carry a secret from the example.
     let mut offset = 0;
     while let Some(secret) = secrets::find_secret(&example.code[offset..], None) {

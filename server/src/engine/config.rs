@@ -227,7 +227,18 @@ impl Config {
     }
 
     pub fn is_public_env_name(&self, name: &str) -> bool {
-        self.public_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        self.strip_public_prefix(name).is_some()
+    }
+
+    /// The name without its public prefix (`NEXT_PUBLIC_OPENAI_KEY` →
+    /// `OPENAI_KEY`), or `None` when it has none. The longest prefix wins
+    /// (`NUXT_PUBLIC_` over `PUBLIC_`).
+    pub fn strip_public_prefix<'a>(&self, name: &'a str) -> Option<&'a str> {
+        self.public_prefixes
+            .iter()
+            .filter(|p| name.starts_with(p.as_str()) && name.len() > p.len())
+            .max_by_key(|p| p.len())
+            .map(|p| &name[p.len()..])
     }
 }
 

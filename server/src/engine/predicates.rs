@@ -307,7 +307,14 @@ pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(Strin
             }
         }
         Predicate::Name { capture, class } => scope.text(capture).is_some_and(|t| names::is_in_class(t, *class)),
-        Predicate::PublicEnv { capture } => scope.text(capture).is_some_and(|t| scope.config.is_public_env_name(t)),
+        Predicate::PublicEnv { capture } => match scope.text(capture).and_then(|t| scope.config.strip_public_prefix(t))
+        {
+            Some(server_name) => {
+                vars.push(("server_name".to_string(), server_name.to_string()));
+                true
+            }
+            None => false,
+        },
         Predicate::Matches { capture, regex } => scope.text(capture).is_some_and(|t| regex.is_match(t)),
         Predicate::Imports { prefix } => scope.imports.iter().any(|i| i.starts_with(prefix.as_str())),
         Predicate::Around { region, regex } => regex.is_match(match region {
@@ -338,7 +345,7 @@ pub struct GlobalScope<'a> {
 }
 
 /// Evaluates a global filter (local ones pass: they were checked already).
-pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>) -> bool {
+pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>, vars: &mut Vec<(String, String)>) -> bool {
     if !filter.is_global() {
         return true;
     }
@@ -355,7 +362,13 @@ pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>) -> bool {
         Predicate::ExposedTable { capture } => {
             table(capture).is_some_and(|t| scope.config.exposed_schemas.contains(&t.schema))
         }
-        Predicate::PerUserTable { capture } => table(capture).is_some_and(|t| scope.model.is_per_user(&t)),
+        Predicate::PerUserTable { capture } => match table(capture).and_then(|t| scope.model.owner_column(&t)) {
+            Some(column) => {
+                vars.push(("owner_column".to_string(), column));
+                true
+            }
+            None => false,
+        },
         Predicate::HasPolicy { capture } => table(capture).is_some_and(|t| scope.model.has_policy(&t)),
         Predicate::KnownTable { capture } => table(capture).is_some_and(|t| scope.model.tables.contains_key(&t)),
         Predicate::SensitiveColumns { capture } => {

@@ -109,12 +109,21 @@ impl WorkspaceModel {
 
     /// A table with an owner-like column holds per-user rows.
     pub fn is_per_user(&self, table: &TableKey) -> bool {
-        self.tables.get(table).is_some_and(|defs| {
-            defs.iter().any(|(_, cols)| {
-                cols.iter()
-                    .any(|c| PER_USER_COLUMNS.contains(&c.to_lowercase().as_str()))
-            })
-        }) || (table.schema == "public" && table.name == "profiles")
+        self.owner_column(table).is_some()
+    }
+
+    /// The column that ties a row to its user (`user_id`, `owner_id`, ...);
+    /// `id` for `profiles`, whose key is the user's id.
+    pub fn owner_column(&self, table: &TableKey) -> Option<String> {
+        let defs = self.tables.get(table)?;
+        for (_, columns) in defs {
+            for column in columns {
+                if PER_USER_COLUMNS.contains(&column.to_lowercase().as_str()) {
+                    return Some(column.clone());
+                }
+            }
+        }
+        (table.name == "profiles").then(|| "id".to_string())
     }
 
     /// Columns named like secrets or personal data (password, token, ssn,
@@ -381,10 +390,11 @@ impl Workspace {
                 config,
                 git_ignored: analysis.git_ignored,
             };
-            if !rule.filters.iter().all(|f| eval_global(f, &scope)) {
+            let mut global_vars = Vec::new();
+            if !rule.filters.iter().all(|f| eval_global(f, &scope, &mut global_vars)) {
                 continue;
             }
-            let finding = self.build_finding(analysis, candidate, severity, file_context);
+            let finding = self.build_finding(analysis, candidate, severity, file_context, global_vars);
             findings.push((finding, candidate.scope));
         }
         findings.sort_by_key(|(f, _)| (f.span.start, f.span.end));
@@ -404,14 +414,19 @@ impl Workspace {
         candidate: &Candidate,
         severity: super::types::Severity,
         file_context: &FileContext,
+        global_vars: Vec<(String, String)>,
     ) -> Finding {
         let rule = &candidate.rule;
         let mut vars: Vec<(String, String)> = candidate.vars.clone();
+        vars.extend(global_vars);
         let mut related = Vec::new();
         for (name, _, text) in &candidate.captures {
             if name == "table" {
                 let key = TableKey::parse(text);
                 vars.push(("table".to_string(), key.display()));
+                if let Some(owner) = self.model.owner_column(&key) {
+                    vars.push(("owner_column".to_string(), owner));
+                }
                 if let Some(site) = self.model.table_site(&key).filter(|s| s.path != analysis.path) {
                     related.push(Related {
                         path: site.path.clone().into(),
@@ -429,7 +444,7 @@ impl Workspace {
                 .iter()
                 .map(|edit| {
                     let (_, span, _) = candidate.captures.iter().find(|(n, _, _)| *n == edit.capture)?;
-                    let text = render_template(&edit.text, &candidate.captures, &vars);
+                    let text = render_fix_text(&edit.text, &candidate.captures, &vars)?;
                     let at = match edit.at {
                         EditPlacement::Replace => *span,
                         EditPlacement::Before => Span::new(span.start, span.start),
@@ -580,6 +595,22 @@ fn apply_suppressions(
 /// Fills `{{name}}` from predicate variables, then captures. Any capture
 /// holding a secret is masked, so a template can never leak one.
 pub fn render_template(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> String {
+    fill_template(template, captures, vars, true).unwrap_or_default()
+}
+
+/// Fills a fix's text: captures verbatim (an edit must reproduce code
+/// exactly), `None` when a named value is missing so no half-made fix is
+/// offered.
+fn render_fix_text(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> Option<String> {
+    fill_template(template, captures, vars, false)
+}
+
+fn fill_template(
+    template: &str,
+    captures: &[(String, Span, String)],
+    vars: &[(String, String)],
+    for_message: bool,
+) -> Option<String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
@@ -587,7 +618,7 @@ pub fn render_template(template: &str, captures: &[(String, Span, String)], vars
         let after = &rest[open + 2..];
         let Some(close) = after.find("}}") else {
             out.push_str(&rest[open..]);
-            return out;
+            return Some(out);
         };
         let name = after[..close].trim();
         let value = vars
@@ -599,14 +630,17 @@ pub fn render_template(template: &str, captures: &[(String, Span, String)], vars
                 captures
                     .iter()
                     .find(|(n, _, _)| n == name)
-                    .map(|(_, _, t)| safe_capture_text(t))
-            })
-            .unwrap_or_default();
-        out.push_str(&value);
+                    .map(|(_, _, t)| if for_message { safe_capture_text(t) } else { t.clone() })
+            });
+        match value {
+            Some(value) => out.push_str(&value),
+            None if for_message => {}
+            None => return None,
+        }
         rest = &after[close + 2..];
     }
     out.push_str(rest);
-    out
+    Some(out)
 }
 
 fn safe_capture_text(text: &str) -> String {

@@ -88,10 +88,10 @@ fn run_example(rules: &RuleSet, rule: &Rule, example: &Example, expect_flagged: 
                 fix.title
             ));
         }
-        if let Some(analysis) = reloaded.workspace.analysis(&example.path) {
-            if analysis.has_syntax_errors {
-                return Err(format!("the fix `{}` leaves a syntax error:\n{fixed}", fix.title));
-            }
+        if let Some(analysis) = reloaded.workspace.analysis(&example.path)
+            && analysis.has_syntax_errors
+        {
+            return Err(format!("the fix `{}` leaves a syntax error:\n{fixed}", fix.title));
         }
     }
     // Whatever was found, no message may carry a secret from the example.

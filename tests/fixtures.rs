@@ -141,6 +141,21 @@ fn vite_spa_fixture() {
 }
 
 #[test]
+fn express_api_fixture() {
+    check_fixture("express-api");
+}
+
+#[test]
+fn supabase_backend_fixture() {
+    check_fixture("supabase-backend");
+}
+
+#[test]
+fn expo_app_fixture() {
+    check_fixture("expo-app");
+}
+
+#[test]
 fn annotation_parser_reads_carets_and_line_only_forms() {
     assert_eq!(
         parse_annotation("//   ^^^ some-rule"),

@@ -77,7 +77,8 @@ fn expectations(root: &Path, rel: &str) -> Vec<Expectation> {
     out
 }
 
-fn check_fixture(name: &str) {
+/// Annotated and found expectations of one fixture.
+fn compare(name: &str) -> (BTreeSet<Expectation>, BTreeSet<Expectation>, nudge::engine::RuleSet) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures")
         .join(name);
@@ -116,6 +117,11 @@ fn check_fixture(name: &str) {
             });
         }
     }
+    (expected, actual, loaded.rules)
+}
+
+fn check_fixture(name: &str) {
+    let (expected, actual, _) = compare(name);
     let missing: Vec<_> = expected.difference(&actual).collect();
     let unexpected: Vec<_> = actual.difference(&expected).collect();
     assert!(
@@ -153,6 +159,105 @@ fn supabase_backend_fixture() {
 #[test]
 fn expo_app_fixture() {
     check_fixture("expo-app");
+}
+
+#[test]
+fn pages_router_fixture() {
+    check_fixture("pages-router");
+}
+
+#[test]
+fn careful_app_fixture() {
+    check_fixture("careful-app");
+}
+
+const FIXTURES: &[&str] = &[
+    "next-supabase",
+    "pages-router",
+    "sveltekit",
+    "vite-spa",
+    "express-api",
+    "supabase-backend",
+    "expo-app",
+    "careful-app",
+];
+
+/// Awareness categories: allowed in the careful app.
+const AWARENESS: &[&str] = &["signup-flow", "user-data", "other"];
+
+/// The bar: every category detected at least this well over the corpus, and
+/// no more false positives than this share of findings.
+const MIN_RECALL: f64 = 0.9;
+const MAX_FALSE_POSITIVE_SHARE: f64 = 0.05;
+
+#[test]
+fn corpus_recall_and_false_positives_per_category() {
+    use std::collections::BTreeMap;
+    let mut per_category: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let mut careful_vulnerabilities = Vec::new();
+    for name in FIXTURES {
+        let (expected, actual, rules) = compare(name);
+        let category = |rule: &str| {
+            rules
+                .get(rule)
+                .map(|r| r.category.as_str().to_string())
+                .unwrap_or_default()
+        };
+        for e in &expected {
+            let entry = per_category.entry(category(&e.rule)).or_default();
+            if actual.contains(e) { entry.0 += 1 } else { entry.1 += 1 }
+        }
+        for a in actual.difference(&expected) {
+            per_category.entry(category(&a.rule)).or_default().2 += 1;
+        }
+        if *name == "careful-app" {
+            careful_vulnerabilities.extend(
+                actual
+                    .iter()
+                    .filter(|a| !AWARENESS.contains(&category(&a.rule).as_str()))
+                    .cloned(),
+            );
+        }
+    }
+    eprintln!(
+        "{:<26} {:>5} {:>7} {:>4} {:>7}",
+        "category", "found", "missed", "fp", "recall"
+    );
+    let (mut total_found, mut total_fp) = (0, 0);
+    let mut failures = Vec::new();
+    for (category, (found, missed, fp)) in &per_category {
+        let recall = *found as f64 / (*found + *missed).max(1) as f64;
+        eprintln!("{category:<26} {found:>5} {missed:>7} {fp:>4} {:>6.0}%", recall * 100.0);
+        total_found += found;
+        total_fp += fp;
+        if recall < MIN_RECALL {
+            failures.push(format!("{category}: recall {:.0}%", recall * 100.0));
+        }
+    }
+    let fp_share = total_fp as f64 / (total_found + total_fp).max(1) as f64;
+    eprintln!(
+        "total: {total_found} found, {total_fp} false positives ({:.1}%)",
+        fp_share * 100.0
+    );
+    let every_category: Vec<&str> = nudge::engine::Category::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| *c != "other" && !per_category.contains_key(*c))
+        .collect();
+    assert!(
+        every_category.is_empty(),
+        "categories without a fixture case: {every_category:?}"
+    );
+    assert!(failures.is_empty(), "below the recall bar: {failures:?}");
+    assert!(
+        fp_share <= MAX_FALSE_POSITIVE_SHARE,
+        "false positives: {:.1}%",
+        fp_share * 100.0
+    );
+    assert!(
+        careful_vulnerabilities.is_empty(),
+        "the careful app must be quiet: {careful_vulnerabilities:#?}"
+    );
 }
 
 #[test]

@@ -37,11 +37,19 @@ pub fn project_info(root: &str, text: &str) -> (ProjectInfo, Option<String>) {
         Ok(m) => (m, None),
         Err(e) => (PackageJson::default(), Some(format!("not valid JSON ({e})"))),
     };
+    // Server frameworks count only as runtime dependencies: libraries list
+    // them as dev dependencies for their own tests.
     let mut frameworks: Vec<Framework> = manifest
         .dependencies
         .keys()
-        .chain(manifest.dev_dependencies.keys())
         .filter_map(|d| Framework::from_dependency(d))
+        .chain(
+            manifest
+                .dev_dependencies
+                .keys()
+                .filter_map(|d| Framework::from_dependency(d))
+                .filter(|f| *f != Framework::Express),
+        )
         .collect();
     frameworks.dedup();
     // A Next.js or SvelteKit app lists Vite or Express only as tooling.

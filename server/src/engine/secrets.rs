@@ -158,8 +158,16 @@ pub fn find_secret(text: &str, name: Option<&str>) -> Option<SecretMatch> {
     for found in DB_URL.captures_iter(text) {
         let password = found.get(2).expect("password group").as_str();
         let host = found.get(3).expect("host group").as_str();
-        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "db" | "postgres");
-        if local || is_placeholder(password) || password.len() < 6 {
+        let user = found.get(1).expect("user group").as_str();
+        let local = matches!(
+            host,
+            "localhost" | "127.0.0.1" | "0.0.0.0" | "db" | "postgres" | "host" | "hostname"
+        );
+        const STAND_INS: &[&str] = &[
+            "password", "pass", "passwd", "pwd", "secret", "admin", "root", "test", "postgres",
+        ];
+        let stand_in = STAND_INS.contains(&password.to_ascii_lowercase().as_str()) || password == user;
+        if local || stand_in || is_placeholder(password) || password.len() < 6 {
             continue;
         }
         let whole = found.get(0).expect("group 0");
@@ -337,6 +345,7 @@ mod tests {
             "sb_publishable_8k2LmQ9xW3zR7tYv1NpB4cD",
             "postgres://postgres:postgres@localhost:54322/postgres",
             "postgres://app:${DB_PASSWORD}@db.example.com/app",
+            "mongodb://username:password@host:1234/db",
         ] {
             assert_eq!(find_secret(value, None), None, "{value}");
         }

@@ -17,7 +17,10 @@ const HELIX_DEFAULTS: &[(&str, &[&str])] = &[
 
 fn config() -> toml::Table {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/helix/languages.toml");
-    std::fs::read_to_string(path).unwrap().parse().expect("languages.toml parses")
+    std::fs::read_to_string(path)
+        .unwrap()
+        .parse()
+        .expect("languages.toml parses")
 }
 
 #[test]
@@ -32,10 +35,18 @@ fn every_language_lists_nudge_and_keeps_the_defaults() {
             .iter()
             .find(|l| l["name"].as_str() == Some(name))
             .unwrap_or_else(|| panic!("languages.toml has no entry for {name}"));
-        let servers: Vec<&str> = entry["language-servers"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+        let servers: Vec<&str> = entry["language-servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
         assert!(servers.contains(&"nudge"), "{name}: {servers:?}");
         for default in *defaults {
-            assert!(servers.contains(default), "{name} must keep Helix's default {default}: {servers:?}");
+            assert!(
+                servers.contains(default),
+                "{name} must keep Helix's default {default}: {servers:?}"
+            );
         }
     }
     assert_eq!(languages.len(), HELIX_DEFAULTS.len(), "no unexpected languages");
@@ -45,7 +56,9 @@ fn every_language_lists_nudge_and_keeps_the_defaults() {
 fn helix_session_when_hx_is_available() {
     let hx = Command::new("hx").arg("--version").output();
     let Ok(version) = hx else {
-        eprintln!("SKIPPED: no `hx` binary on PATH (no package registry here ships Helix); only languages.toml was checked");
+        eprintln!(
+            "SKIPPED: no `hx` binary on PATH (no package registry here ships Helix); only languages.toml was checked"
+        );
         return;
     };
     assert!(version.status.success());
@@ -54,7 +67,11 @@ fn helix_session_when_hx_is_available() {
     let work = std::env::temp_dir().join(format!("nudge-hx-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(work.join("config/helix")).unwrap();
-    std::fs::copy(root.join("editors/helix/languages.toml"), work.join("config/helix/languages.toml")).unwrap();
+    std::fs::copy(
+        root.join("editors/helix/languages.toml"),
+        work.join("config/helix/languages.toml"),
+    )
+    .unwrap();
     std::fs::write(
         work.join("config/helix/config.toml"),
         "[editor.workspace-trust]\nprompt = false\n[editor]\nend-of-line-diagnostics = \"hint\"\n",
@@ -66,14 +83,21 @@ fn helix_session_when_hx_is_available() {
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let status = Command::new("tmux")
         .args(["new-session", "-d", "-s", &session, "-x", "200", "-y", "50"])
-        .arg(format!("env PATH={path} XDG_CONFIG_HOME={} hx {}", work.join("config").display(), file.display()))
+        .arg(format!(
+            "env PATH={path} XDG_CONFIG_HOME={} hx {}",
+            work.join("config").display(),
+            file.display()
+        ))
         .status()
         .expect("tmux runs");
     assert!(status.success());
     let mut screen = String::new();
     for _ in 0..60 {
         std::thread::sleep(std::time::Duration::from_millis(500));
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &session]).output().unwrap();
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &session])
+            .output()
+            .unwrap();
         screen = String::from_utf8_lossy(&out.stdout).into_owned();
         if screen.contains("browser") {
             break;

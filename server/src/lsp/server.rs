@@ -611,8 +611,15 @@ impl LanguageServer for Backend {
         let Some(markdown) = self.security_check().await else {
             return Err(Error::internal_error());
         };
+        // `[{ "open": false }]`: the caller shows the report itself.
+        let open = params
+            .arguments
+            .first()
+            .and_then(|a| a.get("open"))
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
         let mut opened = None;
-        if self.shared.caps().show_document {
+        if open && self.shared.caps().show_document {
             let file = std::env::temp_dir().join("nudge-security-check.md");
             if std::fs::write(&file, &markdown).is_ok()
                 && let Some(uri) = Uri::from_file_path(&file)

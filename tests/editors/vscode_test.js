@@ -65,11 +65,14 @@ const T = Number(opt.timeout);
   });
   res.status_bar = await page.locator('.statusbar-item', { hasText: /\d/ }).allInnerTexts().catch(() => []);
   ok = ok && await step('hover', async () => {
+    // Put the cursor on the key deterministically (F8 would pick whichever
+    // problem arrived first, TypeScript's own included).
     await page.locator('.editor-instance .view-lines').first().click();
-    await page.keyboard.press('Control+Home');
-    await page.keyboard.press('F8'); // go to the next problem: the cursor lands on the nudge
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: T });
+    await page.keyboard.type(opt.position || '5:20', { delay: 20 });
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
     await page.keyboard.press('Control+K');
     await page.keyboard.press('Control+I');
     const hover = page.locator('.monaco-hover', { hasText: 'How to fix' }).first();

@@ -261,6 +261,25 @@ fn corpus_recall_and_false_positives_per_category() {
 }
 
 #[test]
+fn the_prefilter_changes_no_finding() {
+    let mut compared = 0;
+    for name in FIXTURES.iter().chain(&["../demo-app"]) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name);
+        let with = nudge::project::load_dir_with(&root, true).unwrap();
+        let without = nudge::project::load_dir_with(&root, false).unwrap();
+        let paths: Vec<&str> = with.workspace.paths().collect();
+        assert_eq!(paths, without.workspace.paths().collect::<Vec<_>>());
+        for path in paths {
+            let a = with.workspace.findings(path, &with.rules);
+            let b = without.workspace.findings(path, &without.rules);
+            assert_eq!(a, b, "{name}/{path}");
+            compared += a.len();
+        }
+    }
+    assert!(compared > 60, "findings compared: {compared}");
+}
+
+#[test]
 fn annotation_parser_reads_carets_and_line_only_forms() {
     assert_eq!(
         parse_annotation("//   ^^^ some-rule"),

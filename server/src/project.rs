@@ -280,6 +280,12 @@ pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 /// everything else (unreadable, binary, huge or minified files) becomes a
 /// note and the rest goes on.
 pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
+    load_dir_with(root, true)
+}
+
+/// [`load_dir`] with the keyword prefilter on or off (off only to check that
+/// it changes no finding).
+pub fn load_dir_with(root: &Path, prefilter: bool) -> Result<LoadedWorkspace, ConfigError> {
     let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
@@ -350,6 +356,9 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
         .difference(&walked)
         .map(|p| relative_slash_path(root, p))
         .collect();
+    if !prefilter {
+        rules = rules.without_prefilter();
+    }
     let mut loaded = build_workspace(files, rules, outer_config)?;
     for path in &ignored {
         loaded.workspace.set_git_ignored(path, true);

@@ -140,8 +140,22 @@ pub fn parse_views(kind: FileKind, text: &str) -> Vec<ParsedView> {
 /// yields an analysis with no facts and no candidates.
 pub fn analyze_file(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
     let kind = super::language::file_kind(std::path::Path::new(input.path));
-    let views = kind.map(|k| parse_views(k, input.text)).unwrap_or_default();
-    analyze_parsed(input, kind, &views, rules)
+    let live = rules.live_rules(input.text);
+    // The prefilter: a file that no live rule can query is never parsed.
+    // SQL is always parsed, because migrations feed the workspace model.
+    let needs_parse = |language: Language| {
+        language == Language::Sql
+            || rules.rules().iter().zip(&live).any(|(rule, live)| *live && rule.has_query_for(language))
+    };
+    let views = match kind {
+        Some(FileKind::Plain(language)) if !needs_parse(language) => Vec::new(),
+        Some(FileKind::Host(_)) if ![Language::JavaScript, Language::TypeScript, Language::Tsx].into_iter().any(needs_parse) => {
+            Vec::new()
+        }
+        Some(kind) => parse_views(kind, input.text),
+        None => Vec::new(),
+    };
+    analyze_with(input, kind, &views, rules, live)
 }
 
 /// Analyses a file whose regions are already parsed (the language server
@@ -152,17 +166,36 @@ pub fn analyze_parsed(
     views: &[ParsedView],
     rules: &RuleSet,
 ) -> FileAnalysis {
+    analyze_with(input, kind, views, rules, rules.live_rules(input.text))
+}
+
+fn analyze_with(
+    input: &FileInput<'_>,
+    kind: Option<FileKind>,
+    views: &[ParsedView],
+    rules: &RuleSet,
+    live: Vec<bool>,
+) -> FileAnalysis {
     let text = input.text;
     let line_index = LineIndex::new(text);
     let mut facts = FileFacts::default();
     let mut has_syntax_errors = false;
     for view in views {
         has_syntax_errors |= view.tree.root_node().has_error();
-        match view.language {
-            Language::Sql => facts::sql_facts(&view.tree, &view.text, &mut facts),
-            lang if lang.is_js_family() => facts::js_facts(lang, &view.tree, &view.text, &mut facts),
-            _ => {}
+        if view.language == Language::Sql {
+            facts::sql_facts(&view.tree, &view.text, &mut facts);
         }
+    }
+    // JavaScript facts are read lexically, parsed or not, so skipping a
+    // parse never changes them.
+    match kind {
+        Some(FileKind::Plain(lang)) if lang.is_js_family() => facts::js_facts_lexical(text, &mut facts),
+        Some(FileKind::Host(host)) => {
+            for view in script_views(host, text) {
+                facts::js_facts_lexical(&view.text, &mut facts);
+            }
+        }
+        _ => {}
     }
     if kind == Some(FileKind::Plain(Language::Env)) {
         facts::env_facts(text, &mut facts);
@@ -172,9 +205,8 @@ pub fn analyze_parsed(
         _ => Directives::default(),
     };
     for view in views {
-        rules.prepare(view.language);
+        rules.prepare(view.language, &live);
     }
-    let live = rules.live_rules(text);
     let mut candidates = Vec::new();
     for (rule, _) in rules.rules().iter().zip(&live).filter(|(_, live)| **live) {
         for view in views {

@@ -406,6 +406,51 @@ pub fn js_facts(language: Language, tree: &Tree, source: &str, facts: &mut FileF
     }
 }
 
+static IMPORT_RE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r#"(?m)(?:^|[;\s}])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?["']([^"'\n]+)["']|\b(?:require|import)\s*\(\s*["']([^"'\n]+)["']\s*\)"#,
+    )
+    .expect("import pattern")
+});
+
+static ENV_RE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"\b(?:process\.env|import\.meta\.env)(?:\.([A-Za-z_$][\w$]*)|\[\s*["']([^"'\n]+)["']\s*\])"#)
+        .expect("env pattern")
+});
+
+static FROM_RE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"([A-Za-z_$][\w$]*)\s*\)?\s*\.\s*from\(\s*["']([^"'\n]+)["']"#).expect("from pattern")
+});
+
+/// Facts of JavaScript-family code read lexically, without a parse: the
+/// imports that build the import graph, env reads, and tables queried through
+/// a Supabase client. Being lexical, they are the same whether or not a file
+/// is parsed, which is what lets the keyword prefilter skip parsing.
+pub fn js_facts_lexical(source: &str, facts: &mut FileFacts) {
+    for found in IMPORT_RE.captures_iter(source) {
+        if let Some(specifier) = found.get(1).or_else(|| found.get(2)) {
+            facts.imports.push(specifier.as_str().to_string());
+        }
+    }
+    for found in ENV_RE.captures_iter(source) {
+        if let Some(name) = found.get(1).or_else(|| found.get(2)) {
+            facts.env_reads.push((name.as_str().to_string(), Span::new(name.start(), name.end())));
+        }
+    }
+    let file_mentions_supabase = source.contains("@supabase/");
+    for found in FROM_RE.captures_iter(source) {
+        let client = &found[1];
+        // `Array.from('abc')` and friends are classes; Supabase clients are
+        // values named in lower case.
+        let looks_supabase = client.to_ascii_lowercase().contains("supabase")
+            || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && file_mentions_supabase);
+        if looks_supabase {
+            let table = found.get(2).expect("table group");
+            facts.supabase_tables.push((table.as_str().to_string(), Span::new(table.start(), table.end())));
+        }
+    }
+}
+
 /// Reads `.env` lines: `KEY=value`, optional `export`, quotes, comments.
 pub fn env_facts(source: &str, facts: &mut FileFacts) {
     let mut offset = 0;
@@ -527,6 +572,9 @@ const arr = Array.from('abc');
             let tree = parse(lang, src);
             let mut facts = FileFacts::default();
             js_facts(lang, &tree, src, &mut facts);
+            let mut lexical = FileFacts::default();
+            js_facts_lexical(src, &mut lexical);
+            assert_eq!(lexical, facts, "lexical facts agree with the tree for {lang:?}");
             assert_eq!(facts.imports, ["@supabase/supabase-js", "./x"]);
             let envs: Vec<&str> = facts.env_reads.iter().map(|(n, _)| n.as_str()).collect();
             assert_eq!(envs, ["NEXT_PUBLIC_KEY", "VITE_URL", "SECRET_THING"]);

@@ -337,6 +337,9 @@ impl Rule {
                     .collect::<Result<Vec<_>, _>>()?,
             }),
         };
+        if let Some(bad) = raw.keywords.iter().find(|k| k.starts_with('$') && *k != SECRET_KEYWORD) {
+            return Err(err(None, format!("unknown special keyword `{bad}` (only `{SECRET_KEYWORD}`)")));
+        }
         if raw.message.contains('\n') {
             return Err(err(None, "message must be one line".to_string()));
         }
@@ -383,10 +386,19 @@ impl Rule {
             .as_ref()
     }
 
+    /// Whether the rule has a tree-sitter query for this language.
+    pub fn has_query_for(&self, language: Language) -> bool {
+        self.query_text.is_some() && self.languages.contains(&language)
+    }
+
     pub fn applies_to_context(&self, kind: ContextKind) -> bool {
         self.contexts.as_ref().is_none_or(|list| list.contains(&kind))
     }
 }
+
+/// The keyword that makes a rule live when the byte-level secret scan finds
+/// a provider-shaped value, instead of a plain substring.
+pub const SECRET_KEYWORD: &str = "$secret";
 
 /// When a rule's queries are compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -403,6 +415,11 @@ pub struct RuleSet {
     keyword_matcher: Option<Arc<AhoCorasick>>,
     /// For each keyword pattern, the rules that listed it.
     keyword_rules: Vec<Vec<usize>>,
+    /// Rules whose keyword is `$secret`: live when the byte-level secret
+    /// scan finds a provider-shaped value.
+    secret_rules: Vec<usize>,
+    /// Off only to check that the prefilter changes no finding.
+    prefilter: bool,
 }
 
 mod embedded {
@@ -430,6 +447,8 @@ impl RuleSet {
             errors: Vec::new(),
             keyword_matcher: None,
             keyword_rules: Vec::new(),
+            secret_rules: Vec::new(),
+            prefilter: true,
         }
     }
 
@@ -490,8 +509,13 @@ impl RuleSet {
     fn rebuild_index(&mut self) {
         let mut patterns: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
+        self.secret_rules.clear();
         for (index, rule) in self.rules.iter().enumerate() {
             for keyword in &rule.keywords {
+                if keyword == SECRET_KEYWORD {
+                    self.secret_rules.push(index);
+                    continue;
+                }
                 match patterns.iter().position(|p| p == keyword) {
                     Some(existing) => owners[existing].push(index),
                     None => {
@@ -511,10 +535,11 @@ impl RuleSet {
         self.keyword_rules = owners;
     }
 
-    /// Compiles, in parallel, every query the given language will need.
-    pub fn prepare(&self, language: Language) {
+    /// Compiles, in parallel, the queries of the live rules for a language
+    /// (each compiles once, on first need).
+    pub fn prepare(&self, language: Language, live: &[bool]) {
         use rayon::prelude::*;
-        self.rules.par_iter().for_each(|rule| {
+        self.rules.par_iter().zip(live).filter(|(_, live)| **live).for_each(|(rule, _)| {
             rule.query(language);
         });
     }
@@ -530,14 +555,17 @@ impl RuleSet {
     /// Rules worth running on `text`: those without keywords, and those with
     /// a keyword present. One pass over the text for all rules.
     pub fn live_rules(&self, text: &str) -> Vec<bool> {
+        if !self.prefilter {
+            return vec![true; self.rules.len()];
+        }
         let mut live: Vec<bool> = self.rules.iter().map(|r| r.keywords.is_empty()).collect();
         if let Some(matcher) = &self.keyword_matcher {
-            let mut pending = live.iter().filter(|l| !**l).count();
+            let mut pending = self.keyword_rules.iter().flatten().filter(|r| !live[**r]).count();
             for found in matcher.find_overlapping_iter(text) {
                 for &rule in &self.keyword_rules[found.pattern().as_usize()] {
                     if !live[rule] {
                         live[rule] = true;
-                        pending -= 1;
+                        pending = pending.saturating_sub(1);
                     }
                 }
                 if pending == 0 {
@@ -545,6 +573,17 @@ impl RuleSet {
                 }
             }
         }
+        if !self.secret_rules.is_empty() && super::secrets::might_contain_secret(text) {
+            for &rule in &self.secret_rules {
+                live[rule] = true;
+            }
+        }
         live
+    }
+
+    /// The same rules with the keyword prefilter off (every rule runs on
+    /// every file); used to check the prefilter changes no finding.
+    pub fn without_prefilter(&self) -> RuleSet {
+        RuleSet { prefilter: false, ..self.clone() }
     }
 }

@@ -111,6 +111,21 @@ static DB_URL: LazyLock<Regex> = LazyLock::new(|| {
 
 static JWT_ROLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""role"\s*:\s*"([A-Za-z_]+)""#).expect("role"));
 
+static ANY_SHAPE: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    let patterns = FORMATS
+        .iter()
+        .map(|f| f.regex.as_str().to_string())
+        .chain([JWT.as_str().to_string(), DB_URL.as_str().to_string()]);
+    regex::RegexSet::new(patterns).expect("secret shapes combine")
+});
+
+/// A quick byte-level scan: whether `text` holds anything shaped like a
+/// provider secret. A necessary condition for [`find_secret`] finding one,
+/// so files without a match skip the secret rules entirely.
+pub fn might_contain_secret(text: &str) -> bool {
+    ANY_SHAPE.is_match(text)
+}
+
 /// Finds the first real-looking secret in `text`, skipping public-by-design
 /// values and placeholders. `name` is the identifier the value is bound to,
 /// if known (a property key, variable or env name): it separates a Firebase

@@ -264,7 +264,9 @@ fn corpus_recall_and_false_positives_per_category() {
 fn the_prefilter_changes_no_finding() {
     let mut compared = 0;
     for name in FIXTURES.iter().chain(&["../demo-app"]) {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures")
+            .join(name);
         let with = nudge::project::load_dir_with(&root, true).unwrap();
         let without = nudge::project::load_dir_with(&root, false).unwrap();
         let paths: Vec<&str> = with.workspace.paths().collect();

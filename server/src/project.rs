@@ -10,8 +10,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use crate::engine::analysis::{FileAnalysis, add_candidates, analyze_lexical};
 use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::context::Framework;
+use crate::engine::language::FileKind;
 use crate::engine::language::file_kind;
 use crate::engine::{Config, ConfigError, FileInput, ProjectInfo, RuleSet, Workspace, analyze_file};
 
@@ -203,6 +205,7 @@ pub fn build_workspace(
             "",
         )?;
     }
+    // Stage one: facts, directives and SQL without parsing JavaScript.
     let analyses: Vec<_> = files
         .par_iter()
         .filter(|f| file_kind(Path::new(&f.path)).is_some())
@@ -216,13 +219,44 @@ pub fn build_workspace(
                 text: &file.text,
                 config: &config,
             };
-            Some((analyze_file(&input, &rules), config))
+            Some((analyze_lexical(&input, &rules), config))
         })
         .collect();
     for (analysis, config) in analyses {
         workspace.upsert(analysis, config);
     }
     workspace.refresh();
+    // Stage two: with contexts known, parse only files that a rule live for
+    // their text can reach in their context.
+    let texts: std::collections::HashMap<&str, &str> =
+        files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+    let staged: Vec<(String, FileAnalysis)> = workspace
+        .paths()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .filter_map(|path| {
+            let analysis = workspace.analysis(path)?;
+            if !matches!(analysis.kind, Some(FileKind::Plain(l)) if l.is_js_family())
+                && !matches!(analysis.kind, Some(FileKind::Host(_)))
+            {
+                return None;
+            }
+            let text = texts.get(path)?;
+            let context = workspace.context_of(path)?.kind;
+            let config = configs.for_path(path);
+            let input = FileInput {
+                path,
+                text,
+                config: &config,
+            };
+            let mut updated = analysis.clone();
+            add_candidates(&mut updated, &input, &rules, context).then(|| (path.to_string(), updated))
+        })
+        .collect();
+    for (path, analysis) in staged {
+        let config = configs.for_path(&path);
+        workspace.upsert(analysis, config);
+    }
     Ok(LoadedWorkspace {
         root: PathBuf::new(),
         workspace,
@@ -286,6 +320,69 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
 /// [`load_dir`] with the keyword prefilter on or off (off only to check that
 /// it changes no finding).
 pub fn load_dir_with(root: &Path, prefilter: bool) -> Result<LoadedWorkspace, ConfigError> {
+    let TreeFiles {
+        files,
+        ignored,
+        mut notes,
+    } = read_tree(root);
+    let mut rules = RuleSet::builtin();
+    let mut outer_config = None;
+    for dir in ancestors_to_repo_root(root) {
+        rules.add_dir(&dir.join(".nudge").join("rules"));
+        if dir != root && outer_config.is_none() {
+            let candidate = dir.join(CONFIG_FILE_NAME);
+            if let Ok(text) = std::fs::read_to_string(&candidate) {
+                outer_config = Some(Config::parse(&candidate, &text)?);
+            }
+        }
+    }
+    if !prefilter {
+        rules = rules.without_prefilter();
+    }
+    let mut loaded = build_workspace(files, rules, outer_config)?;
+    for path in &ignored {
+        loaded.workspace.set_git_ignored(path, true);
+    }
+    loaded.root = root.to_path_buf();
+    notes.append(&mut loaded.notes);
+    loaded.notes = notes;
+    Ok(loaded)
+}
+
+/// Whether a `.gitignore` between `root` and `path` ignores `path`.
+pub fn is_git_ignored(root: &Path, path: &Path) -> bool {
+    let mut dir = path.parent();
+    while let Some(current) = dir {
+        let file = current.join(".gitignore");
+        if file.is_file() {
+            let mut builder = ignore::gitignore::GitignoreBuilder::new(current);
+            builder.add(&file);
+            if let Ok(matcher) = builder.build()
+                && matcher.matched_path_or_any_parents(path, false).is_ignore()
+            {
+                return true;
+            }
+        }
+        if current == root || !current.starts_with(root) {
+            break;
+        }
+        dir = current.parent();
+    }
+    false
+}
+
+/// The analysable files of a directory, read into memory.
+pub struct TreeFiles {
+    pub files: Vec<SourceFile>,
+    /// Workspace-relative paths of files git ignores (local `.env` files).
+    pub ignored: Vec<String>,
+    /// One-line notes about skipped files.
+    pub notes: Vec<String>,
+}
+
+/// Walks `root` (respecting `.gitignore`, skipping dependencies, build
+/// output, binary, minified and huge files) and reads what Nudge analyses.
+pub fn read_tree(root: &Path) -> TreeFiles {
     let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
@@ -341,54 +438,11 @@ pub fn load_dir_with(root: &Path, prefilter: bool) -> Result<LoadedWorkspace, Co
             Err(note) => notes.push(note),
         }
     }
-    let mut rules = RuleSet::builtin();
-    let mut outer_config = None;
-    for dir in ancestors_to_repo_root(root) {
-        rules.add_dir(&dir.join(".nudge").join("rules"));
-        if dir != root && outer_config.is_none() {
-            let candidate = dir.join(CONFIG_FILE_NAME);
-            if let Ok(text) = std::fs::read_to_string(&candidate) {
-                outer_config = Some(Config::parse(&candidate, &text)?);
-            }
-        }
-    }
     let ignored: Vec<String> = paths
         .difference(&walked)
         .map(|p| relative_slash_path(root, p))
         .collect();
-    if !prefilter {
-        rules = rules.without_prefilter();
-    }
-    let mut loaded = build_workspace(files, rules, outer_config)?;
-    for path in &ignored {
-        loaded.workspace.set_git_ignored(path, true);
-    }
-    loaded.root = root.to_path_buf();
-    notes.append(&mut loaded.notes);
-    loaded.notes = notes;
-    Ok(loaded)
-}
-
-/// Whether a `.gitignore` between `root` and `path` ignores `path`.
-pub fn is_git_ignored(root: &Path, path: &Path) -> bool {
-    let mut dir = path.parent();
-    while let Some(current) = dir {
-        let file = current.join(".gitignore");
-        if file.is_file() {
-            let mut builder = ignore::gitignore::GitignoreBuilder::new(current);
-            builder.add(&file);
-            if let Ok(matcher) = builder.build()
-                && matcher.matched_path_or_any_parents(path, false).is_ignore()
-            {
-                return true;
-            }
-        }
-        if current == root || !current.starts_with(root) {
-            break;
-        }
-        dir = current.parent();
-    }
-    false
+    TreeFiles { files, ignored, notes }
 }
 
 /// `root` and its ancestors up to the one holding `.git` (inclusive).

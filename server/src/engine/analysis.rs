@@ -145,11 +145,19 @@ pub fn analyze_file(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
     // SQL is always parsed, because migrations feed the workspace model.
     let needs_parse = |language: Language| {
         language == Language::Sql
-            || rules.rules().iter().zip(&live).any(|(rule, live)| *live && rule.has_query_for(language))
+            || rules
+                .rules()
+                .iter()
+                .zip(&live)
+                .any(|(rule, live)| *live && rule.has_query_for(language))
     };
     let views = match kind {
         Some(FileKind::Plain(language)) if !needs_parse(language) => Vec::new(),
-        Some(FileKind::Host(_)) if ![Language::JavaScript, Language::TypeScript, Language::Tsx].into_iter().any(needs_parse) => {
+        Some(FileKind::Host(_))
+            if ![Language::JavaScript, Language::TypeScript, Language::Tsx]
+                .into_iter()
+                .any(needs_parse) =>
+        {
             Vec::new()
         }
         Some(kind) => parse_views(kind, input.text),
@@ -204,12 +212,56 @@ fn analyze_with(
         Some(FileKind::Plain(lang)) if lang.is_js_family() => directives(text),
         _ => Directives::default(),
     };
-    for view in views {
-        rules.prepare(view.language, &live);
+    let candidates = collect_candidates(input, kind, views, rules, &live, &facts);
+    let markers = match kind {
+        Some(FileKind::Plain(lang)) => lang.comment_markers(),
+        Some(FileKind::Host(_)) => &["//", "/*", "<!--"],
+        None => &[],
+    };
+    let suppressions = find_suppressions(text, &line_index, markers);
+    FileAnalysis {
+        path: input.path.to_string(),
+        text: Arc::from(text),
+        line_index,
+        kind,
+        facts,
+        directives: file_directives,
+        candidates,
+        suppressions,
+        has_syntax_errors,
+        git_ignored: false,
     }
+}
+
+/// Runs the live rules' queries over parsed views (and `.env` entries).
+fn collect_candidates(
+    input: &FileInput<'_>,
+    kind: Option<FileKind>,
+    views: &[ParsedView],
+    rules: &RuleSet,
+    live: &[bool],
+    facts: &FileFacts,
+) -> Vec<Candidate> {
+    let text = input.text;
     let mut candidates = Vec::new();
-    for (rule, _) in rules.rules().iter().zip(&live).filter(|(_, live)| **live) {
-        for view in views {
+    let mut grouped_languages = Vec::new();
+    for view in views {
+        if let Some(grouped) = rules.grouped(view.language) {
+            run_grouped(
+                rules,
+                grouped,
+                live,
+                view,
+                input.config,
+                &facts.imports,
+                input.path,
+                &mut candidates,
+            );
+            grouped_languages.push(view.language);
+        }
+    }
+    for (rule, _) in rules.rules().iter().zip(live).filter(|(_, live)| **live) {
+        for view in views.iter().filter(|v| !grouped_languages.contains(&v.language)) {
             if let Some(query) = rule.query(view.language) {
                 run_query(
                     rule,
@@ -246,29 +298,123 @@ fn analyze_with(
             }
         }
     }
-    let markers = match kind {
-        Some(FileKind::Plain(lang)) => lang.comment_markers(),
-        Some(FileKind::Host(_)) => &["//", "/*", "<!--"],
-        None => &[],
-    };
-    let suppressions = find_suppressions(text, &line_index, markers);
-    FileAnalysis {
-        path: input.path.to_string(),
-        text: Arc::from(text),
-        line_index,
-        kind,
-        facts,
-        directives: file_directives,
-        candidates,
-        suppressions,
-        has_syntax_errors,
-        git_ignored: false,
+    candidates
+}
+
+/// First stage of a workspace scan: everything that needs no parse of
+/// JavaScript (facts, directives, suppressions), with SQL and `.env` files
+/// analysed fully. [`add_candidates`] runs the JavaScript rules later, once
+/// contexts are known, so files no live rule can reach in their context are
+/// never parsed.
+pub fn analyze_lexical(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
+    let kind = super::language::file_kind(std::path::Path::new(input.path));
+    match kind {
+        Some(FileKind::Plain(Language::Sql)) | Some(FileKind::Plain(Language::Env)) | None => {
+            analyze_file(input, rules)
+        }
+        Some(kind) => analyze_with(input, Some(kind), &[], rules, vec![false; rules.rules().len()]),
     }
+}
+
+/// Second stage: parses a JavaScript-family file if a rule that is live for
+/// its text *and* applies in its context needs a tree, and adds the
+/// candidates. Returns whether the file was parsed.
+pub fn add_candidates(
+    analysis: &mut FileAnalysis,
+    input: &FileInput<'_>,
+    rules: &RuleSet,
+    context: super::context::ContextKind,
+) -> bool {
+    let Some(kind) = analysis.kind else { return false };
+    let languages: &[Language] = match kind {
+        FileKind::Plain(lang) if lang.is_js_family() => &[lang],
+        FileKind::Host(_) => &[Language::JavaScript, Language::TypeScript, Language::Tsx],
+        FileKind::Plain(_) => return false,
+    };
+    let mut live = rules.live_rules(input.text);
+    for (flag, rule) in live.iter_mut().zip(rules.rules()) {
+        *flag &= rule.applies_to_context(context) && languages.iter().any(|l| rule.has_query_for(*l));
+    }
+    if !live.iter().any(|l| *l) {
+        return false;
+    }
+    let views = parse_views(kind, input.text);
+    analysis.has_syntax_errors |= views.iter().any(|v| v.tree.root_node().has_error());
+    analysis.candidates = collect_candidates(input, Some(kind), &views, rules, &live, &analysis.facts);
+    true
 }
 
 /// Upper bound on matches of one query in one file, so a pathological file
 /// or user rule cannot make analysis quadratic.
 const MATCH_LIMIT: u32 = 2_000;
+
+/// One pass of the grouped query over a tree, serving every live rule.
+#[allow(clippy::too_many_arguments)]
+fn run_grouped(
+    rules: &RuleSet,
+    grouped: &super::rules::GroupedQuery,
+    live: &[bool],
+    view: &ParsedView,
+    config: &Config,
+    imports: &[String],
+    path: &str,
+    out: &mut Vec<Candidate>,
+) {
+    let query = &grouped.query;
+    let names = query.capture_names();
+    let mut cursor = QueryCursor::new();
+    cursor.set_match_limit(MATCH_LIMIT * 8);
+    let mut per_rule = vec![0u32; rules.rules().len()];
+    let mut matches = cursor.matches(query, view.tree.root_node(), view.text.as_bytes());
+    while let Some(found) = matches.next() {
+        let rule_index = grouped.pattern_rule[found.pattern_index];
+        if !live[rule_index] {
+            continue;
+        }
+        per_rule[rule_index] += 1;
+        if per_rule[rule_index] > MATCH_LIMIT {
+            continue;
+        }
+        let rule = &rules.rules()[rule_index];
+        let (captures, report_node) = collect_captures(rule, names, found.captures, view);
+        let Some(report_node) = report_node else {
+            continue;
+        };
+        let context = LocalContext {
+            config,
+            imports,
+            path,
+            source: &view.text,
+        };
+        push_candidate(rule, captures, surroundings(report_node), &context, out);
+    }
+}
+
+fn collect_captures<'tree>(
+    rule: &Rule,
+    names: &[&str],
+    found: &[tree_sitter::QueryCapture<'tree>],
+    view: &ParsedView,
+) -> (Vec<Capture>, Option<Node<'tree>>) {
+    let mut captures: Vec<Capture> = Vec::new();
+    let mut report_node = None;
+    for capture in found {
+        let name = names[capture.index as usize];
+        if name == rule.report && report_node.is_none() {
+            report_node = Some(capture.node);
+        }
+        if name.starts_with('_') || captures.iter().any(|(n, _, _)| n == name) {
+            continue;
+        }
+        let node = capture.node;
+        let text = view.text.get(node.byte_range()).unwrap_or("").to_string();
+        captures.push((name.to_string(), Span::new(node.start_byte(), node.end_byte()), text));
+        if let Some((binding_span, binding)) = binding_name(node, &view.text) {
+            captures.push((format!("{name}{BINDING_SUFFIX}"), binding_span, binding));
+        }
+    }
+    (captures, report_node)
+}
 
 fn run_query(
     rule: &Arc<Rule>,

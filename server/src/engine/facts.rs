@@ -434,7 +434,9 @@ pub fn js_facts_lexical(source: &str, facts: &mut FileFacts) {
     }
     for found in ENV_RE.captures_iter(source) {
         if let Some(name) = found.get(1).or_else(|| found.get(2)) {
-            facts.env_reads.push((name.as_str().to_string(), Span::new(name.start(), name.end())));
+            facts
+                .env_reads
+                .push((name.as_str().to_string(), Span::new(name.start(), name.end())));
         }
     }
     let file_mentions_supabase = source.contains("@supabase/");
@@ -446,7 +448,9 @@ pub fn js_facts_lexical(source: &str, facts: &mut FileFacts) {
             || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && file_mentions_supabase);
         if looks_supabase {
             let table = found.get(2).expect("table group");
-            facts.supabase_tables.push((table.as_str().to_string(), Span::new(table.start(), table.end())));
+            facts
+                .supabase_tables
+                .push((table.as_str().to_string(), Span::new(table.start(), table.end())));
         }
     }
 }

@@ -34,6 +34,8 @@ struct RawRule {
     #[serde(default)]
     keywords: Vec<String>,
     #[serde(default)]
+    also_keywords: Vec<String>,
+    #[serde(default)]
     query: Option<Spanned<String>>,
     #[serde(default)]
     check: Option<Spanned<String>>,
@@ -137,6 +139,8 @@ pub struct Rule {
     /// `None` means every context.
     pub contexts: Option<Vec<ContextKind>>,
     pub keywords: Vec<String>,
+    /// A second prefilter group: when set, one of these must appear too.
+    pub also_keywords: Vec<String>,
     /// The query's source, compiled per language on first use (built-in
     /// rules) or at load time (user rules, so errors surface at once).
     query_text: Option<String>,
@@ -338,7 +342,10 @@ impl Rule {
             }),
         };
         if let Some(bad) = raw.keywords.iter().find(|k| k.starts_with('$') && *k != SECRET_KEYWORD) {
-            return Err(err(None, format!("unknown special keyword `{bad}` (only `{SECRET_KEYWORD}`)")));
+            return Err(err(
+                None,
+                format!("unknown special keyword `{bad}` (only `{SECRET_KEYWORD}`)"),
+            ));
         }
         if raw.message.contains('\n') {
             return Err(err(None, "message must be one line".to_string()));
@@ -359,6 +366,7 @@ impl Rule {
             languages,
             contexts,
             keywords: raw.keywords,
+            also_keywords: raw.also_keywords,
             query_text: raw.query.as_ref().map(|q| q.get_ref().clone()),
             compiled,
             check,
@@ -414,12 +422,22 @@ pub struct RuleSet {
     pub errors: Vec<RuleError>,
     keyword_matcher: Option<Arc<AhoCorasick>>,
     /// For each keyword pattern, the rules that listed it.
-    keyword_rules: Vec<Vec<usize>>,
+    keyword_rules: Vec<Vec<(usize, bool)>>,
     /// Rules whose keyword is `$secret`: live when the byte-level secret
     /// scan finds a provider-shaped value.
     secret_rules: Vec<usize>,
     /// Off only to check that the prefilter changes no finding.
     prefilter: bool,
+    /// One query per language holding every rule's patterns, so a single
+    /// pass over a tree serves all rules; built on first use.
+    grouped: Arc<[OnceLock<Option<GroupedQuery>>; 5]>,
+}
+
+/// Every rule's patterns for one language in one query.
+pub struct GroupedQuery {
+    pub query: tree_sitter::Query,
+    /// For each pattern, the index of the rule it came from.
+    pub pattern_rule: Vec<usize>,
 }
 
 mod embedded {
@@ -449,6 +467,7 @@ impl RuleSet {
             keyword_rules: Vec::new(),
             secret_rules: Vec::new(),
             prefilter: true,
+            grouped: Arc::default(),
         }
     }
 
@@ -508,19 +527,26 @@ impl RuleSet {
 
     fn rebuild_index(&mut self) {
         let mut patterns: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let mut owners: Vec<Vec<(usize, bool)>> = Vec::new();
         self.secret_rules.clear();
+        self.grouped = Arc::default();
         for (index, rule) in self.rules.iter().enumerate() {
-            for keyword in &rule.keywords {
+            let groups = rule
+                .keywords
+                .iter()
+                .map(|k| (k, false))
+                .chain(rule.also_keywords.iter().map(|k| (k, true)));
+            for (keyword, also) in groups {
                 if keyword == SECRET_KEYWORD {
                     self.secret_rules.push(index);
                     continue;
                 }
+                let owner = (index, also);
                 match patterns.iter().position(|p| p == keyword) {
-                    Some(existing) => owners[existing].push(index),
+                    Some(existing) => owners[existing].push(owner),
                     None => {
                         patterns.push(keyword.clone());
-                        owners.push(vec![index]);
+                        owners.push(vec![owner]);
                     }
                 }
             }
@@ -539,9 +565,13 @@ impl RuleSet {
     /// (each compiles once, on first need).
     pub fn prepare(&self, language: Language, live: &[bool]) {
         use rayon::prelude::*;
-        self.rules.par_iter().zip(live).filter(|(_, live)| **live).for_each(|(rule, _)| {
-            rule.query(language);
-        });
+        self.rules
+            .par_iter()
+            .zip(live)
+            .filter(|(_, live)| **live)
+            .for_each(|(rule, _)| {
+                rule.query(language);
+            });
     }
 
     pub fn rules(&self) -> &[Arc<Rule>] {
@@ -558,32 +588,69 @@ impl RuleSet {
         if !self.prefilter {
             return vec![true; self.rules.len()];
         }
-        let mut live: Vec<bool> = self.rules.iter().map(|r| r.keywords.is_empty()).collect();
+        let mut hit = vec![false; self.rules.len()];
+        let mut also_hit: Vec<bool> = self.rules.iter().map(|r| r.also_keywords.is_empty()).collect();
         if let Some(matcher) = &self.keyword_matcher {
-            let mut pending = self.keyword_rules.iter().flatten().filter(|r| !live[**r]).count();
             for found in matcher.find_overlapping_iter(text) {
-                for &rule in &self.keyword_rules[found.pattern().as_usize()] {
-                    if !live[rule] {
-                        live[rule] = true;
-                        pending = pending.saturating_sub(1);
+                for &(rule, also) in &self.keyword_rules[found.pattern().as_usize()] {
+                    if also {
+                        also_hit[rule] = true;
+                    } else {
+                        hit[rule] = true;
                     }
-                }
-                if pending == 0 {
-                    break;
                 }
             }
         }
         if !self.secret_rules.is_empty() && super::secrets::might_contain_secret(text) {
             for &rule in &self.secret_rules {
-                live[rule] = true;
+                hit[rule] = true;
             }
         }
-        live
+        self.rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| (rule.keywords.is_empty() || hit[i]) && also_hit[i])
+            .collect()
+    }
+
+    /// The grouped query for a language, built on first use. `None` when no
+    /// rule targets the language (or, defensively, when the combination does
+    /// not compile; callers then run rules one by one).
+    pub fn grouped(&self, language: Language) -> Option<&GroupedQuery> {
+        self.grouped[language.index()]
+            .get_or_init(|| {
+                let grammar = language.grammar()?;
+                let mut source = String::new();
+                let mut starts: Vec<(usize, usize)> = Vec::new();
+                for (index, rule) in self.rules.iter().enumerate() {
+                    if let (true, Some(text)) = (rule.has_query_for(language), rule.query_text.as_deref()) {
+                        starts.push((source.len(), index));
+                        source.push_str(text);
+                        source.push('\n');
+                    }
+                }
+                if starts.is_empty() {
+                    return None;
+                }
+                let query = tree_sitter::Query::new(&grammar, &source).ok()?;
+                let pattern_rule = (0..query.pattern_count())
+                    .map(|pattern| {
+                        let at = query.start_byte_for_pattern(pattern);
+                        let position = starts.partition_point(|(start, _)| *start <= at);
+                        starts[position.saturating_sub(1)].1
+                    })
+                    .collect();
+                Some(GroupedQuery { query, pattern_rule })
+            })
+            .as_ref()
     }
 
     /// The same rules with the keyword prefilter off (every rule runs on
     /// every file); used to check the prefilter changes no finding.
     pub fn without_prefilter(&self) -> RuleSet {
-        RuleSet { prefilter: false, ..self.clone() }
+        RuleSet {
+            prefilter: false,
+            ..self.clone()
+        }
     }
 }

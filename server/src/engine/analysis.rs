@@ -75,6 +75,9 @@ pub struct FileAnalysis {
     pub has_syntax_errors: bool,
     /// Set by the loader for files git ignores (a local `.env.local`).
     pub git_ignored: bool,
+    /// The context whose rules alone were run, when analysis was limited to
+    /// one (`None`: every rule ran).
+    pub analyzed_for: Option<super::context::ContextKind>,
 }
 
 impl FileAnalysis {
@@ -177,6 +180,25 @@ pub fn analyze_parsed(
     analyze_with(input, kind, views, rules, rules.live_rules(input.text))
 }
 
+/// [`analyze_parsed`] for a file whose context is known: rules that cannot
+/// apply there are not run. The analysis records the context, so a caller
+/// can tell when a later context change calls for a fresh analysis.
+pub fn analyze_parsed_in_context(
+    input: &FileInput<'_>,
+    kind: Option<FileKind>,
+    views: &[ParsedView],
+    rules: &RuleSet,
+    context: super::context::ContextKind,
+) -> FileAnalysis {
+    let mut live = rules.live_rules(input.text);
+    for (flag, rule) in live.iter_mut().zip(rules.rules()) {
+        *flag &= rule.applies_to_context(context);
+    }
+    let mut analysis = analyze_with(input, kind, views, rules, live);
+    analysis.analyzed_for = Some(context);
+    analysis
+}
+
 fn analyze_with(
     input: &FileInput<'_>,
     kind: Option<FileKind>,
@@ -230,6 +252,7 @@ fn analyze_with(
         suppressions,
         has_syntax_errors,
         git_ignored: false,
+        analyzed_for: None,
     }
 }
 

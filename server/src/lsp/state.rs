@@ -21,7 +21,7 @@ use super::actions;
 use super::convert::Encoding;
 use super::convert::to_lsp::{self, TextRef};
 use super::documents::{Documents, Snapshot};
-use crate::engine::analysis::{ParsedView, analyze_parsed, parse, parse_views};
+use crate::engine::analysis::{ParsedView, analyze_parsed, analyze_parsed_in_context, parse, parse_views};
 use crate::engine::config::Level;
 use crate::engine::language::FileKind;
 use crate::engine::source::LineIndex;
@@ -318,17 +318,25 @@ impl Shared {
             _ => parse_views(kind, text),
         };
         // Analysis runs without holding the roots lock; only the merge does.
-        let (rel, rules, config, excluded) = {
+        let (rel, rules, config, excluded, known_context, previous_inputs) = {
             let mut roots = self.roots();
             let index = Shared::root_index(&mut roots, &path);
             let root = &roots[index];
             let rel = relative_slash_path(&root.dir, &path);
             let excluded = root.loaded.is_excluded(&rel);
+            let known_context = root.loaded.workspace.context_of(&rel).map(|c| c.kind);
+            let previous_inputs = root
+                .loaded
+                .workspace
+                .analysis(&rel)
+                .map(|a| (a.facts.imports.clone(), a.directives));
             (
                 rel.clone(),
                 root.loaded.rules.clone(),
                 root.loaded.config_for(&rel),
                 excluded,
+                known_context,
+                previous_inputs,
             )
         };
         if excluded {
@@ -337,16 +345,27 @@ impl Shared {
             roots[index].loaded.workspace.remove(&rel);
             return Some((self.empty_published(&snapshot), true));
         }
-        let analysis = analyze_parsed(
-            &FileInput {
-                path: &rel,
-                text,
-                config: &config,
-            },
-            Some(kind),
-            &views,
-            &rules,
-        );
+        let input = FileInput {
+            path: &rel,
+            text,
+            config: &config,
+        };
+        // Only rules that apply in the file's context run, unless this edit
+        // may change the context itself (directives or imports differ).
+        let analysis = match known_context {
+            Some(context) => {
+                let candidate = analyze_parsed_in_context(&input, Some(kind), &views, &rules, context);
+                let same_inputs = previous_inputs.as_ref().is_some_and(|(imports, directives)| {
+                    *imports == candidate.facts.imports && *directives == candidate.directives
+                });
+                if same_inputs {
+                    candidate
+                } else {
+                    analyze_parsed(&input, Some(kind), &views, &rules)
+                }
+            }
+            None => analyze_parsed(&input, Some(kind), &views, &rules),
+        };
         let suppressions = analysis.suppressions.clone();
         let line_index = Arc::new(analysis.line_index.clone());
         let mut roots = self.roots();
@@ -441,6 +460,10 @@ impl Shared {
         if snapshot.version != previous.version {
             return None;
         }
+        if self.context_changed_since_analysis(&snapshot) {
+            // Rules of the new context never ran on this document: analyse it again.
+            return self.analyze(snapshot).map(|(published, _)| published);
+        }
         let path = snapshot.path.clone()?;
         let mut roots = self.roots();
         let index = Shared::root_index(&mut roots, &path);
@@ -463,6 +486,19 @@ impl Shared {
             previous.suppressions,
             Some(&views),
         ))
+    }
+
+    fn context_changed_since_analysis(&self, snapshot: &Snapshot) -> bool {
+        let Some(path) = snapshot.path.as_deref() else {
+            return false;
+        };
+        let mut roots = self.roots();
+        let index = Shared::root_index(&mut roots, path);
+        let root = &roots[index];
+        let rel = relative_slash_path(&root.dir, path);
+        let analyzed_for = root.loaded.workspace.analysis(&rel).and_then(|a| a.analyzed_for);
+        let now = root.loaded.workspace.context_of(&rel).map(|c| c.kind);
+        analyzed_for.is_some() && analyzed_for != now
     }
 
     /// The root directory and workspace-relative path of a file.

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lsp_client::{TestClient, capabilities, file_uri};
-use nudge::engine::analysis::{ParsedView, analyze_file, analyze_parsed, parse};
+use nudge::engine::analysis::{ParsedView, analyze_file, analyze_parsed_in_context, parse};
+use nudge::engine::context::ContextKind;
 use nudge::engine::language::{FileKind, Language};
 use nudge::engine::{Config, FileInput, RuleSet};
 use nudge::lsp::{ServerOptions, serve};
@@ -93,56 +94,134 @@ fn keystroke(c: &mut Criterion) {
 
     let rules = RuleSet::builtin();
     let config = Config::default();
-    let edited = {
-        let at = text.lines().take(middle as usize).map(|l| l.len() + 1).sum::<usize>() + 2;
-        let mut t = text.clone();
-        t.insert(at, 'x');
-        (t, at)
-    };
-    let old_tree = parse(Language::Tsx, &text, None).unwrap();
-    group.bench_function("engine_incremental_reparse_and_analysis_4000_lines", |b| {
-        b.iter(|| {
-            let mut tree = old_tree.clone();
-            let (ref new_text, at) = edited;
-            let point = tree_sitter::Point::new(middle as usize, 2);
-            tree.edit(&tree_sitter::InputEdit {
-                start_byte: at,
-                old_end_byte: at,
-                new_end_byte: at + 1,
-                start_position: point,
-                old_end_position: point,
-                new_end_position: tree_sitter::Point::new(middle as usize, 3),
-            });
-            let tree = parse(Language::Tsx, new_text, Some(&tree)).unwrap();
-            let input = FileInput {
-                path: "components/Big.tsx",
-                text: new_text,
-                config: &config,
-            };
-            let view = ParsedView {
-                language: Language::Tsx,
-                tree,
-                text: std::sync::Arc::from(new_text.as_str()),
-            };
-            analyze_parsed(&input, Some(FileKind::Plain(Language::Tsx)), &[view], &rules)
-        })
-    });
-    group.bench_function("engine_fresh_parse_and_analysis_4000_lines", |b| {
-        b.iter(|| {
-            let input = FileInput {
-                path: "components/Big.tsx",
-                text: &edited.0,
-                config: &config,
-            };
-            analyze_file(&input, &rules)
-        })
-    });
+    for lines in [2_000usize, 4_000, 20_000] {
+        let text = big_tsx(lines);
+        let middle = text.lines().count() / 2;
+        let at = text.lines().take(middle).map(|l| l.len() + 1).sum::<usize>() + 2;
+        let mut new_text = text.clone();
+        new_text.insert(at, 'x');
+        let old_tree = parse(Language::Tsx, &text, None).unwrap();
+        group.bench_function(format!("engine_incremental_reparse_and_analysis_{lines}_lines"), |b| {
+            b.iter(|| {
+                let mut tree = old_tree.clone();
+                let point = tree_sitter::Point::new(middle, 2);
+                tree.edit(&tree_sitter::InputEdit {
+                    start_byte: at,
+                    old_end_byte: at,
+                    new_end_byte: at + 1,
+                    start_position: point,
+                    old_end_position: point,
+                    new_end_position: tree_sitter::Point::new(middle, 3),
+                });
+                let tree = parse(Language::Tsx, &new_text, Some(&tree)).unwrap();
+                let input = FileInput { path: "components/Big.tsx", text: &new_text, config: &config };
+                let view = ParsedView { language: Language::Tsx, tree, text: std::sync::Arc::from(new_text.as_str()) };
+                analyze_parsed_in_context(&input, Some(FileKind::Plain(Language::Tsx)), &[view], &rules, ContextKind::Client)
+            })
+        });
+        group.bench_function(format!("engine_fresh_parse_and_analysis_{lines}_lines"), |b| {
+            b.iter(|| {
+                let input = FileInput { path: "components/Big.tsx", text: &new_text, config: &config };
+                analyze_file(&input, &rules)
+            })
+        });
+    }
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/demo-app");
     let loaded = nudge::project::load_dir(&demo).expect("demo app loads");
     group.bench_function("security_check_report_demo_app", |b| {
         b.iter(|| nudge::report::workspace_security_check(&loaded.workspace, &loaded.rules))
     });
     group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+    startup(c);
+    memory_per_document();
+}
+
+/// `initialize` to the first diagnostics of an opened file, demo app.
+fn startup(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/demo-app").canonicalize().unwrap();
+    let file = demo.join("components/PlanGate.tsx");
+    let uri = file_uri(&file);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(20).measurement_time(Duration::from_secs(8));
+    group.bench_function("initialize_to_first_diagnostics_demo_app", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let (client_side, server_side) = tokio::io::duplex(1 << 20);
+                    let (server_read, server_write) = tokio::io::split(server_side);
+                    let started = Instant::now();
+                    tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms: 0 }));
+                    let (r, w) = tokio::io::split(client_side);
+                    let mut client = TestClient::new(r, w);
+                    client
+                        .request("initialize", json!({ "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&demo), "name": "demo" }] }))
+                        .await;
+                    client.notify("initialized", json!({})).await;
+                    client
+                        .notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }))
+                        .await;
+                    client.diagnostics(&uri).await;
+                    total += started.elapsed();
+                    client.discard("$/progress");
+                    client.finish().await;
+                }
+                total
+            })
+        })
+    });
+    group.finish();
+}
+
+fn resident_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: usize = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    pages * 4096
+}
+
+/// Memory held per open 4,000-line document, beyond its text: resident size
+/// before and after opening 20 of them (printed, not a criterion figure).
+fn memory_per_document() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = std::env::temp_dir().join(format!("nudge-bench-mem-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let text = big_tsx(4_000);
+    let documents = 20;
+    let (before, after) = runtime.block_on(async {
+        let (client_side, server_side) = tokio::io::duplex(1 << 22);
+        let (server_read, server_write) = tokio::io::split(server_side);
+        tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms: 0 }));
+        let (r, w) = tokio::io::split(client_side);
+        let mut client = TestClient::new(r, w);
+        client
+            .request("initialize", json!({ "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&dir), "name": "mem" }] }))
+            .await;
+        client.notify("initialized", json!({})).await;
+        client.notification_where("$/progress", |p| p["value"]["kind"] == "end").await;
+        // Warm up: one document first, so one-time costs (compiled queries) are not counted.
+        let warm = file_uri(&dir.join("components/Warm.tsx"));
+        client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": warm, "languageId": "typescriptreact", "version": 1, "text": text } })).await;
+        client.diagnostics(&warm).await;
+        let before = resident_bytes();
+        for i in 0..documents {
+            let uri = file_uri(&dir.join(format!("components/Big{i}.tsx")));
+            client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } })).await;
+            client.diagnostics(&uri).await;
+        }
+        let after = resident_bytes();
+        (before, after)
+    });
+    let per_document = after.saturating_sub(before) as f64 / documents as f64;
+    let beyond_text = per_document - text.len() as f64;
+    eprintln!(
+        "memory per open 4,000-line document: {:.2} MiB resident ({:.2} MiB beyond its {:.2} MiB of text)",
+        per_document / 1048576.0,
+        beyond_text / 1048576.0,
+        text.len() as f64 / 1048576.0
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

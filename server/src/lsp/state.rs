@@ -371,16 +371,15 @@ impl Shared {
         let mut roots = self.roots();
         let index = Shared::root_index(&mut roots, &path);
         let root = &mut roots[index];
-        let previous_facts = root
-            .loaded
-            .workspace
-            .analysis(&rel)
-            .map(|a| (a.facts.clone(), a.directives));
-        let changed_facts = previous_facts.as_ref() != Some(&(analysis.facts.clone(), analysis.directives));
+        // Other files only see imports, directives and SQL facts; when those
+        // are unchanged (most keystrokes), the workspace model stays as is.
+        let changed_facts = root.loaded.workspace.analysis(&rel).is_none_or(|previous| !same_shared_facts(previous, &analysis));
         // Only the newest version may enter the workspace.
         if self.docs.version(&snapshot.uri) == Some(snapshot.version) {
             root.loaded.workspace.upsert(analysis, config);
-            root.loaded.workspace.refresh();
+            if changed_facts {
+                root.loaded.workspace.refresh();
+            }
         }
         let published = self.publishable(
             root,
@@ -509,6 +508,18 @@ impl Shared {
         let rel = relative_slash_path(&dir, path);
         (dir, rel)
     }
+}
+
+/// Whether two analyses of a file agree on everything other files depend on:
+/// the import graph, directives and migration facts.
+fn same_shared_facts(a: &crate::engine::analysis::FileAnalysis, b: &crate::engine::analysis::FileAnalysis) -> bool {
+    a.facts.imports == b.facts.imports
+        && a.directives == b.directives
+        && a.facts.tables == b.facts.tables
+        && a.facts.rls == b.facts.rls
+        && a.facts.policies == b.facts.policies
+        && a.facts.grants == b.facts.grants
+        && a.facts.buckets == b.facts.buckets
 }
 
 /// Test hook for failure isolation: when `NUDGE_TEST_PANIC_MARKER` is set,

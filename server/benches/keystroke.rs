@@ -114,14 +114,32 @@ fn keystroke(c: &mut Criterion) {
                     new_end_position: tree_sitter::Point::new(middle, 3),
                 });
                 let tree = parse(Language::Tsx, &new_text, Some(&tree)).unwrap();
-                let input = FileInput { path: "components/Big.tsx", text: &new_text, config: &config };
-                let view = ParsedView { language: Language::Tsx, tree, text: std::sync::Arc::from(new_text.as_str()) };
-                analyze_parsed_in_context(&input, Some(FileKind::Plain(Language::Tsx)), &[view], &rules, ContextKind::Client)
+                let input = FileInput {
+                    path: "components/Big.tsx",
+                    text: &new_text,
+                    config: &config,
+                };
+                let view = ParsedView {
+                    language: Language::Tsx,
+                    tree,
+                    text: std::sync::Arc::from(new_text.as_str()),
+                };
+                analyze_parsed_in_context(
+                    &input,
+                    Some(FileKind::Plain(Language::Tsx)),
+                    &[view],
+                    &rules,
+                    ContextKind::Client,
+                )
             })
         });
         group.bench_function(format!("engine_fresh_parse_and_analysis_{lines}_lines"), |b| {
             b.iter(|| {
-                let input = FileInput { path: "components/Big.tsx", text: &new_text, config: &config };
+                let input = FileInput {
+                    path: "components/Big.tsx",
+                    text: &new_text,
+                    config: &config,
+                };
                 analyze_file(&input, &rules)
             })
         });
@@ -139,8 +157,15 @@ fn keystroke(c: &mut Criterion) {
 
 /// `initialize` to the first diagnostics of an opened file, demo app.
 fn startup(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/demo-app").canonicalize().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/demo-app")
+        .canonicalize()
+        .unwrap();
     let file = demo.join("components/PlanGate.tsx");
     let uri = file_uri(&file);
     let text = std::fs::read_to_string(&file).unwrap();
@@ -178,14 +203,22 @@ fn startup(c: &mut Criterion) {
 
 fn resident_bytes() -> usize {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: usize = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+    let pages: usize = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     pages * 4096
 }
 
 /// Memory held per open 4,000-line document, beyond its text: resident size
 /// before and after opening 20 of them (printed, not a criterion figure).
 fn memory_per_document() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = std::env::temp_dir().join(format!("nudge-bench-mem-{}", std::process::id()));
     std::fs::create_dir_all(dir.join(".git")).unwrap();
     let text = big_tsx(4_000);

@@ -406,30 +406,60 @@ pub fn js_facts(language: Language, tree: &Tree, source: &str, facts: &mut FileF
     }
 }
 
-static IMPORT_RE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r#"(?m)(?:^|[;\s}])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?["']([^"'\n]+)["']|\b(?:require|import)\s*\(\s*["']([^"'\n]+)["']\s*\)"#,
-    )
-    .expect("import pattern")
+/// `import ... from "x"`, `export ... from "x"`, `import "x"`, anchored at
+/// the keyword (found first by a literal search).
+static IMPORT_AT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r#"^(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?["']([^"'\n]+)["']"#)
+        .expect("import pattern")
 });
+
+/// `require("x")` and `import("x")`, anchored after the keyword.
+static CALL_AT: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#"^\s*\(\s*["']([^"'\n]+)["']\s*\)"#).expect("call pattern"));
 
 static ENV_RE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r#"\b(?:process\.env|import\.meta\.env)(?:\.([A-Za-z_$][\w$]*)|\[\s*["']([^"'\n]+)["']\s*\])"#)
         .expect("env pattern")
 });
 
-static FROM_RE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r#"([A-Za-z_$][\w$]*)\s*\)?\s*\.\s*from\(\s*["']([^"'\n]+)["']"#).expect("from pattern")
-});
+static FROM_ARG: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#"^\s*["']([^"'\n]+)["']"#).expect("from pattern"));
+
+static KEYWORDS: LazyLock<aho_corasick::AhoCorasick> =
+    LazyLock::new(|| aho_corasick::AhoCorasick::new(["import", "export", "require", "from("]).expect("keywords"));
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
 
 /// Facts of JavaScript-family code read lexically, without a parse: the
 /// imports that build the import graph, env reads, and tables queried through
 /// a Supabase client. Being lexical, they are the same whether or not a file
-/// is parsed, which is what lets the keyword prefilter skip parsing.
+/// is parsed, which is what lets the keyword prefilter skip parsing. Literal
+/// keyword search first, then small anchored patterns at each hit.
 pub fn js_facts_lexical(source: &str, facts: &mut FileFacts) {
-    for found in IMPORT_RE.captures_iter(source) {
-        if let Some(specifier) = found.get(1).or_else(|| found.get(2)) {
-            facts.imports.push(specifier.as_str().to_string());
+    let file_mentions_supabase = source.contains("@supabase/");
+    for hit in KEYWORDS.find_iter(source) {
+        let at = hit.start();
+        let before = source[..at].chars().next_back();
+        let word_start = before.is_none_or(|c| !is_ident_char(c) && c != '.');
+        match hit.pattern().as_usize() {
+            0 | 1 if word_start => {
+                if let Some(found) = IMPORT_AT.captures(&source[at..]) {
+                    facts.imports.push(found[1].to_string());
+                } else if hit.pattern().as_usize() == 0
+                    && let Some(found) = CALL_AT.captures(&source[hit.end()..])
+                {
+                    facts.imports.push(found[1].to_string());
+                }
+            }
+            2 if word_start => {
+                if let Some(found) = CALL_AT.captures(&source[hit.end()..]) {
+                    facts.imports.push(found[1].to_string());
+                }
+            }
+            3 => supabase_from(source, at, hit.end(), file_mentions_supabase, facts),
+            _ => {}
         }
     }
     for found in ENV_RE.captures_iter(source) {
@@ -439,19 +469,32 @@ pub fn js_facts_lexical(source: &str, facts: &mut FileFacts) {
                 .push((name.as_str().to_string(), Span::new(name.start(), name.end())));
         }
     }
-    let file_mentions_supabase = source.contains("@supabase/");
-    for found in FROM_RE.captures_iter(source) {
-        let client = &found[1];
-        // `Array.from('abc')` and friends are classes; Supabase clients are
-        // values named in lower case.
-        let looks_supabase = client.to_ascii_lowercase().contains("supabase")
-            || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && file_mentions_supabase);
-        if looks_supabase {
-            let table = found.get(2).expect("table group");
-            facts
-                .supabase_tables
-                .push((table.as_str().to_string(), Span::new(table.start(), table.end())));
-        }
+}
+
+/// `client.from("table")`, the client possibly on the line above.
+fn supabase_from(source: &str, from_at: usize, args_at: usize, file_mentions_supabase: bool, facts: &mut FileFacts) {
+    let before = source[..from_at].trim_end();
+    let Some(before) = before.strip_suffix('.') else { return };
+    let before = before.trim_end();
+    let before = before.strip_suffix(')').unwrap_or(before);
+    let client_start = before.rfind(|c: char| !is_ident_char(c)).map(|i| i + 1).unwrap_or(0);
+    let client = &before[client_start..];
+    if client.is_empty() {
+        return;
+    }
+    // `Array.from('abc')` and friends are classes; Supabase clients are
+    // values named in lower case.
+    let looks_supabase = client.to_ascii_lowercase().contains("supabase")
+        || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && file_mentions_supabase);
+    if !looks_supabase {
+        return;
+    }
+    if let Some(found) = FROM_ARG.captures(&source[args_at..]) {
+        let table = found.get(1).expect("table group");
+        let start = args_at + table.start();
+        facts
+            .supabase_tables
+            .push((table.as_str().to_string(), Span::new(start, start + table.len())));
     }
 }
 
@@ -585,6 +628,20 @@ const arr = Array.from('abc');
             let tables: Vec<&str> = facts.supabase_tables.iter().map(|(n, _)| n.as_str()).collect();
             assert_eq!(tables, ["invoices"]);
         }
+    }
+
+    #[test]
+    fn lexical_facts_cover_module_forms() {
+        let src = "import type { A } from './types';\nimport {\n  b,\n  c as d,\n} from \"../multi\";\nexport * from './all';\nimport 'server-only';\nconst lazy = await import(\"./lazy\");\nconst cjs = require('./cjs');\n// reimport('./not-a-call') and x.import('./no')\nconst rows = supabase\n  .from('notes')\n  .select();\n";
+        let mut facts = FileFacts::default();
+        js_facts_lexical(src, &mut facts);
+        assert_eq!(
+            facts.imports,
+            ["./types", "../multi", "./all", "server-only", "./lazy", "./cjs"]
+        );
+        let tables: Vec<&str> = facts.supabase_tables.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(tables, ["notes"]);
+        assert_eq!(&src[facts.supabase_tables[0].1.range()], "notes");
     }
 
     #[test]

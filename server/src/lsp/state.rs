@@ -373,7 +373,11 @@ impl Shared {
         let root = &mut roots[index];
         // Other files only see imports, directives and SQL facts; when those
         // are unchanged (most keystrokes), the workspace model stays as is.
-        let changed_facts = root.loaded.workspace.analysis(&rel).is_none_or(|previous| !same_shared_facts(previous, &analysis));
+        let changed_facts = root
+            .loaded
+            .workspace
+            .analysis(&rel)
+            .is_none_or(|previous| !same_shared_facts(previous, &analysis));
         // Only the newest version may enter the workspace.
         if self.docs.version(&snapshot.uri) == Some(snapshot.version) {
             root.loaded.workspace.upsert(analysis, config);

@@ -78,6 +78,11 @@ pub struct FileAnalysis {
     /// The context whose rules alone were run, when analysis was limited to
     /// one (`None`: every rule ran).
     pub analyzed_for: Option<super::context::ContextKind>,
+    /// Which rules were live (keywords and context) when candidates were
+    /// computed; an incremental re-analysis needs the same set.
+    pub live: Vec<bool>,
+    /// The editor's document version this analysis is of, if any.
+    pub source_version: Option<i32>,
 }
 
 impl FileAnalysis {
@@ -253,6 +258,8 @@ fn analyze_with(
         has_syntax_errors,
         git_ignored: false,
         analyzed_for: None,
+        live,
+        source_version: None,
     }
 }
 
@@ -367,6 +374,182 @@ pub fn add_candidates(
     true
 }
 
+/// Where a byte position of the text before `edit` lands after it; a
+/// position inside the replaced range goes to `inside_to`'s end of it.
+fn map_position(position: usize, edit: &tree_sitter::InputEdit, to_end: bool) -> usize {
+    if position <= edit.start_byte {
+        position
+    } else if position >= edit.old_end_byte {
+        position - edit.old_end_byte + edit.new_end_byte
+    } else if to_end {
+        edit.new_end_byte
+    } else {
+        edit.start_byte
+    }
+}
+
+/// A span of the text before `edits` moved to the text after them, or
+/// `None` when an edit touched it.
+fn shift_span(span: Span, edits: &[tree_sitter::InputEdit]) -> Option<Span> {
+    let mut span = span;
+    for edit in edits {
+        if span.end <= edit.start_byte {
+            continue;
+        }
+        if span.start >= edit.old_end_byte {
+            let delta = edit.new_end_byte as isize - edit.old_end_byte as isize;
+            span = Span::new(
+                (span.start as isize + delta) as usize,
+                (span.end as isize + delta) as usize,
+            );
+            continue;
+        }
+        return None;
+    }
+    Some(span)
+}
+
+/// Re-analyses a document after `edits`, running rules only over the
+/// top-level statements the edits touched and keeping every other candidate
+/// (moved to its new offsets). Rules that read the whole file run over all
+/// of it. Returns `None` when that is not sound (the live rules, context,
+/// imports or directives changed, or the file is not one JavaScript-family
+/// tree); the caller then analyses the file in full.
+#[allow(clippy::too_many_arguments)]
+pub fn reanalyze_incremental(
+    previous: &FileAnalysis,
+    edits: &[tree_sitter::InputEdit],
+    old_tree: &Tree,
+    input: &FileInput<'_>,
+    view: &ParsedView,
+    rules: &RuleSet,
+    context: super::context::ContextKind,
+) -> Option<FileAnalysis> {
+    if previous.analyzed_for != Some(context) || !view.language.is_js_family() {
+        return None;
+    }
+    let kind = Some(FileKind::Plain(view.language));
+    if previous.kind != kind {
+        return None;
+    }
+    let mut live = rules.live_rules(input.text);
+    for (flag, rule) in live.iter_mut().zip(rules.rules()) {
+        *flag &= rule.applies_to_context(context);
+    }
+    if live != previous.live {
+        return None;
+    }
+    // Everything but candidates, as a full analysis computes it.
+    let mut analysis = analyze_with(input, kind, &[], rules, vec![false; live.len()]);
+    if analysis.facts.imports != previous.facts.imports || analysis.directives != previous.directives {
+        return None;
+    }
+    analysis.has_syntax_errors = view.tree.root_node().has_error();
+    // Where the text changed, in new offsets: tree-sitter's changed ranges
+    // plus the edited bytes themselves (an edit inside a string keeps the
+    // tree's shape).
+    let mut dirty: Vec<(usize, usize)> = old_tree
+        .changed_ranges(&view.tree)
+        .map(|r| (r.start_byte, r.end_byte))
+        .collect();
+    for (i, edit) in edits.iter().enumerate() {
+        let (mut start, mut end) = (edit.start_byte, edit.new_end_byte);
+        for later in &edits[i + 1..] {
+            start = map_position(start, later, false);
+            end = map_position(end, later, true);
+        }
+        dirty.push((start, end.max(start)));
+    }
+    let root = view.tree.root_node();
+    let mut cursor = root.walk();
+    let statements: Vec<(usize, usize)> = root
+        .children(&mut cursor)
+        .map(|n| (n.start_byte(), n.end_byte()))
+        .filter(|(start, end)| {
+            dirty
+                .iter()
+                .any(|(d_start, d_end)| *start <= *d_end && *d_start <= *end)
+        })
+        .collect();
+    let in_dirty = |span: Span| {
+        statements
+            .iter()
+            .any(|(start, end)| span.start < *end && *start < span.end.max(span.start + 1))
+    };
+    let whole_file = |rule: &Rule| rule.filters.iter().any(|f| f.reads_whole_file());
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for candidate in &previous.candidates {
+        if whole_file(&candidate.rule) {
+            continue;
+        }
+        let Some(span) = shift_span(candidate.span, edits) else {
+            continue;
+        };
+        if in_dirty(span) {
+            continue;
+        }
+        let mut moved = candidate.clone();
+        moved.span = span;
+        let mut intact = true;
+        for capture in &mut moved.captures {
+            match shift_span(capture.1, edits) {
+                Some(shifted) => capture.1 = shifted,
+                None => intact = false,
+            }
+        }
+        if !intact {
+            continue;
+        }
+        moved.scope = shift_span(Span::new(candidate.scope, candidate.scope), edits).map_or(span.start, |s| s.start);
+        candidates.push(moved);
+    }
+    let statement_live: Vec<bool> = live
+        .iter()
+        .zip(rules.rules())
+        .map(|(l, r)| *l && !whole_file(r))
+        .collect();
+    if let Some(grouped) = rules.grouped(view.language) {
+        for (start, end) in &statements {
+            let mut fresh = Vec::new();
+            run_grouped_in(
+                rules,
+                grouped,
+                &statement_live,
+                view,
+                input,
+                &analysis.facts.imports,
+                Some(*start..*end),
+                &mut fresh,
+            );
+            candidates.extend(
+                fresh
+                    .into_iter()
+                    .filter(|c| c.span.start >= *start && c.span.start < *end),
+            );
+        }
+    } else {
+        return None;
+    }
+    for (rule, _) in rules.rules().iter().zip(&live).filter(|(r, l)| **l && whole_file(r)) {
+        if let Some(query) = rule.query(view.language) {
+            run_query(
+                rule,
+                query,
+                view,
+                input.config,
+                &analysis.facts.imports,
+                input.path,
+                &mut candidates,
+            );
+        }
+    }
+    candidates.sort_by_key(|c| (c.span.start, c.span.end));
+    analysis.candidates = candidates;
+    analysis.analyzed_for = Some(context);
+    analysis.live = live;
+    Some(analysis)
+}
+
 /// Upper bound on matches of one query in one file, so a pathological file
 /// or user rule cannot make analysis quadratic.
 const MATCH_LIMIT: u32 = 2_000;
@@ -383,10 +566,34 @@ fn run_grouped(
     path: &str,
     out: &mut Vec<Candidate>,
 ) {
+    let input = FileInput {
+        path,
+        text: &view.text,
+        config,
+    };
+    run_grouped_in(rules, grouped, live, view, &input, imports, None, out);
+}
+
+/// [`run_grouped`] limited to a byte range of the tree, when given.
+#[allow(clippy::too_many_arguments)]
+fn run_grouped_in(
+    rules: &RuleSet,
+    grouped: &super::rules::GroupedQuery,
+    live: &[bool],
+    view: &ParsedView,
+    input: &FileInput<'_>,
+    imports: &[String],
+    range: Option<std::ops::Range<usize>>,
+    out: &mut Vec<Candidate>,
+) {
+    let (config, path) = (input.config, input.path);
     let query = &grouped.query;
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT * 8);
+    if let Some(range) = range {
+        cursor.set_byte_range(range);
+    }
     let mut per_rule = vec![0u32; rules.rules().len()];
     let mut matches = cursor.matches(query, view.tree.root_node(), view.text.as_bytes());
     while let Some(found) = matches.next() {

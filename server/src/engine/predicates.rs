@@ -202,6 +202,19 @@ impl Filter {
         )
     }
 
+    /// Whether the filter reads beyond the match's top-level statement (the
+    /// whole file or its imports), so an edit anywhere can change it.
+    pub fn reads_whole_file(&self) -> bool {
+        matches!(
+            self.predicate,
+            Predicate::Imports { .. }
+                | Predicate::Around {
+                    region: Region::File,
+                    ..
+                }
+        )
+    }
+
     /// Every capture name the filter reads, to validate against queries.
     pub fn captures(&self) -> Vec<&str> {
         match &self.predicate {

@@ -207,6 +207,11 @@ impl Workspace {
         self.files.get(path).map(|e| e.analysis.as_ref())
     }
 
+    /// A shared handle to a file's analysis.
+    pub fn analysis_shared(&self, path: &str) -> Option<Arc<FileAnalysis>> {
+        self.files.get(path).map(|e| e.analysis.clone())
+    }
+
     pub fn model(&self) -> &WorkspaceModel {
         &self.model
     }

@@ -23,6 +23,10 @@ pub struct Document {
     /// The last parse, with every later edit applied via `Tree::edit`; `None`
     /// until the first parse or after a full replacement.
     pub tree: Option<Tree>,
+    /// The version `tree` was parsed for.
+    pub tree_version: Option<i32>,
+    /// The edits applied to `tree` since it was parsed, in order.
+    pub edits: Vec<InputEdit>,
 }
 
 /// What an analysis needs from a document, taken under a short lock.
@@ -33,6 +37,8 @@ pub struct Snapshot {
     pub text: Arc<str>,
     pub kind: Option<FileKind>,
     pub tree: Option<Tree>,
+    pub tree_version: Option<i32>,
+    pub edits: Vec<InputEdit>,
 }
 
 impl Document {
@@ -46,6 +52,8 @@ impl Document {
             rope: Rope::from_str(text),
             kind,
             tree: None,
+            tree_version: None,
+            edits: Vec::new(),
         }
     }
 
@@ -54,6 +62,8 @@ impl Document {
         let Some(range) = change.range else {
             self.rope = Rope::from_str(&change.text);
             self.tree = None;
+            self.tree_version = None;
+            self.edits.clear();
             return;
         };
         let start_char = from_lsp::char_index(&self.rope, range.start, encoding);
@@ -66,15 +76,17 @@ impl Document {
         self.rope.insert(start_char, &change.text);
         let new_end_byte = start_byte + change.text.len();
         let new_end_position = self.point(new_end_byte);
+        let edit = InputEdit {
+            start_byte,
+            old_end_byte,
+            new_end_byte,
+            start_position,
+            old_end_position,
+            new_end_position,
+        };
         if let Some(tree) = &mut self.tree {
-            tree.edit(&InputEdit {
-                start_byte,
-                old_end_byte,
-                new_end_byte,
-                start_position,
-                old_end_position,
-                new_end_position,
-            });
+            tree.edit(&edit);
+            self.edits.push(edit);
         }
     }
 
@@ -92,6 +104,8 @@ impl Document {
             text: Arc::from(self.rope.to_string()),
             kind: self.kind,
             tree: self.tree.clone(),
+            tree_version: self.tree_version,
+            edits: self.edits.clone(),
         }
     }
 }
@@ -134,6 +148,8 @@ impl Documents {
             && doc.version == version
         {
             doc.tree = Some(tree);
+            doc.tree_version = Some(version);
+            doc.edits.clear();
         }
     }
 
@@ -254,16 +270,21 @@ mod tests {
 
     #[test]
     fn random_edits_keep_incremental_parse_and_analysis_equal_to_fresh() {
-        use crate::engine::analysis::{ParsedView, analyze_file, analyze_parsed};
+        use crate::engine::analysis::{
+            ParsedView, analyze_file, analyze_parsed, analyze_parsed_in_context, reanalyze_incremental,
+        };
+        use crate::engine::context::ContextKind;
         use crate::engine::{Config, FileInput, RuleSet};
         let rules = RuleSet::builtin();
         let config = Config::default();
         let mut edits_checked = 0;
+        let mut reused = 0;
         for seed in 1..=12u64 {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
             let uri: Uri = "file:///tmp/page.tsx".parse().unwrap();
             let mut doc = Document::new(uri, 1, START);
             doc.tree = parse(Language::Tsx, START, None);
+            let mut previous: Option<crate::engine::FileAnalysis> = None;
             for step in 0..60 {
                 let len = doc.rope.len_chars();
                 let start = rng.below(len + 1);
@@ -290,7 +311,7 @@ mod tests {
                     text: Arc::from(text.as_str()),
                 };
                 let kind = Some(FileKind::Plain(Language::Tsx));
-                let from_incremental = analyze_parsed(&input, kind, &[view], &rules);
+                let from_incremental = analyze_parsed(&input, kind, std::slice::from_ref(&view), &rules);
                 let from_scratch = analyze_file(&input, &rules);
                 assert_eq!(
                     summary(&from_incremental),
@@ -298,11 +319,32 @@ mod tests {
                     "seed {seed} step {step}"
                 );
                 assert_eq!(from_incremental.facts, from_scratch.facts, "seed {seed} step {step}");
+                // Statement-level re-analysis agrees with analysing in full.
+                let context = ContextKind::Client;
+                let full = analyze_parsed_in_context(&input, kind, std::slice::from_ref(&view), &rules, context);
+                if let Some(before) = &previous {
+                    let old_tree = doc.tree.as_ref().unwrap();
+                    if let Some(partial) =
+                        reanalyze_incremental(before, &doc.edits, old_tree, &input, &view, &rules, context)
+                    {
+                        let (mut a, mut b) = (summary(&partial), summary(&full));
+                        a.sort();
+                        b.sort();
+                        assert_eq!(
+                            a, b,
+                            "seed {seed} step {step}: statement-level re-analysis differs for {text:?}"
+                        );
+                        reused += 1;
+                    }
+                }
+                previous = Some(full);
                 doc.tree = Some(incremental);
+                doc.edits.clear();
                 edits_checked += 1;
             }
         }
         assert_eq!(edits_checked, 720);
+        assert!(reused > 300, "statement-level re-analysis applied only {reused} times");
     }
 
     fn change_at(start: Position, end: Position, text: &str) -> TextDocumentContentChangeEvent {

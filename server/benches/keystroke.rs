@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lsp_client::{TestClient, capabilities, file_uri};
-use nudge::engine::analysis::{ParsedView, analyze_file, analyze_parsed_in_context, parse};
+use nudge::engine::analysis::{ParsedView, analyze_file, analyze_parsed_in_context, parse, reanalyze_incremental};
 use nudge::engine::context::ContextKind;
 use nudge::engine::language::{FileKind, Language};
 use nudge::engine::{Config, FileInput, RuleSet};
@@ -101,19 +101,34 @@ fn keystroke(c: &mut Criterion) {
         let mut new_text = text.clone();
         new_text.insert(at, 'x');
         let old_tree = parse(Language::Tsx, &text, None).unwrap();
+        let kind = Some(FileKind::Plain(Language::Tsx));
+        let previous = {
+            let input = FileInput {
+                path: "components/Big.tsx",
+                text: &text,
+                config: &config,
+            };
+            let view = ParsedView {
+                language: Language::Tsx,
+                tree: old_tree.clone(),
+                text: std::sync::Arc::from(text.as_str()),
+            };
+            analyze_parsed_in_context(&input, kind, &[view], &rules, ContextKind::Client)
+        };
+        let point = tree_sitter::Point::new(middle, 2);
+        let edit = tree_sitter::InputEdit {
+            start_byte: at,
+            old_end_byte: at,
+            new_end_byte: at + 1,
+            start_position: point,
+            old_end_position: point,
+            new_end_position: tree_sitter::Point::new(middle, 3),
+        };
         group.bench_function(format!("engine_incremental_reparse_and_analysis_{lines}_lines"), |b| {
             b.iter(|| {
-                let mut tree = old_tree.clone();
-                let point = tree_sitter::Point::new(middle, 2);
-                tree.edit(&tree_sitter::InputEdit {
-                    start_byte: at,
-                    old_end_byte: at,
-                    new_end_byte: at + 1,
-                    start_position: point,
-                    old_end_position: point,
-                    new_end_position: tree_sitter::Point::new(middle, 3),
-                });
-                let tree = parse(Language::Tsx, &new_text, Some(&tree)).unwrap();
+                let mut edited = old_tree.clone();
+                edited.edit(&edit);
+                let tree = parse(Language::Tsx, &new_text, Some(&edited)).unwrap();
                 let input = FileInput {
                     path: "components/Big.tsx",
                     text: &new_text,
@@ -124,13 +139,8 @@ fn keystroke(c: &mut Criterion) {
                     tree,
                     text: std::sync::Arc::from(new_text.as_str()),
                 };
-                analyze_parsed_in_context(
-                    &input,
-                    Some(FileKind::Plain(Language::Tsx)),
-                    &[view],
-                    &rules,
-                    ContextKind::Client,
-                )
+                reanalyze_incremental(&previous, &[edit], &edited, &input, &view, &rules, ContextKind::Client)
+                    .expect("statement-level re-analysis applies")
             })
         });
         group.bench_function(format!("engine_fresh_parse_and_analysis_{lines}_lines"), |b| {

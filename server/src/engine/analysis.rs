@@ -666,23 +666,7 @@ fn run_query(
         if produced > MATCH_LIMIT {
             break;
         }
-        let mut captures: Vec<Capture> = Vec::new();
-        let mut report_node = None;
-        for capture in found.captures {
-            let name = names[capture.index as usize];
-            if name == rule.report && report_node.is_none() {
-                report_node = Some(capture.node);
-            }
-            if name.starts_with('_') || captures.iter().any(|(n, _, _)| n == name) {
-                continue;
-            }
-            let node = capture.node;
-            let text = view.text.get(node.byte_range()).unwrap_or("").to_string();
-            captures.push((name.to_string(), Span::new(node.start_byte(), node.end_byte()), text));
-            if let Some((binding_span, binding)) = binding_name(node, &view.text) {
-                captures.push((format!("{name}{BINDING_SUFFIX}"), binding_span, binding));
-            }
-        }
+        let (captures, report_node) = collect_captures(rule, names, found.captures, view);
         let Some(report_node) = report_node else {
             continue;
         };

@@ -18,6 +18,25 @@ use nudge::engine::{Config, FileInput, RuleSet};
 use nudge::lsp::{ServerOptions, serve};
 use serde_json::json;
 
+type Client = TestClient<tokio::io::ReadHalf<tokio::io::DuplexStream>, tokio::io::WriteHalf<tokio::io::DuplexStream>>;
+
+/// An in-process server, initialised with `root` as its workspace folder.
+async fn connected_client(root: &std::path::Path) -> Client {
+    let (client_side, server_side) = tokio::io::duplex(1 << 22);
+    let (server_read, server_write) = tokio::io::split(server_side);
+    tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms: 0 }));
+    let (r, w) = tokio::io::split(client_side);
+    let mut client = TestClient::new(r, w);
+    client
+        .request(
+            "initialize",
+            json!({ "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(root), "name": "bench" }] }),
+        )
+        .await;
+    client.notify("initialized", json!({})).await;
+    client
+}
+
 /// A 4,000-line client component file with the shapes rules look at.
 pub fn big_tsx(lines: usize) -> String {
     let mut out = String::from(
@@ -45,19 +64,16 @@ fn keystroke(c: &mut Criterion) {
     let uri = file_uri(&dir.join("components/Big.tsx"));
     let middle = (text.lines().count() / 2) as u32;
     let mut client = runtime.block_on(async {
-        let (client_side, server_side) = tokio::io::duplex(1 << 22);
-        let (server_read, server_write) = tokio::io::split(server_side);
-        tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms: 0 }));
-        let (r, w) = tokio::io::split(client_side);
-        let mut client = TestClient::new(r, w);
+        let mut client = connected_client(&dir).await;
         client
-            .request("initialize", json!({ "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&dir), "name": "bench" }] }))
+            .notification_where("$/progress", |p| p["value"]["kind"] == "end")
             .await;
-        client.notify("initialized", json!({})).await;
-        client.notification_where("$/progress", |p| p["value"]["kind"] == "end").await;
         client.discard("$/progress");
         client
-            .notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }))
+            .notify(
+                "textDocument/didOpen",
+                json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }),
+            )
             .await;
         client.diagnostics(&uri).await;
         client
@@ -186,16 +202,8 @@ fn startup(c: &mut Criterion) {
             runtime.block_on(async {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    let (client_side, server_side) = tokio::io::duplex(1 << 20);
-                    let (server_read, server_write) = tokio::io::split(server_side);
                     let started = Instant::now();
-                    tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms: 0 }));
-                    let (r, w) = tokio::io::split(client_side);
-                    let mut client = TestClient::new(r, w);
-                    client
-                        .request("initialize", json!({ "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&demo), "name": "demo" }] }))
-                        .await;
-                    client.notify("initialized", json!({})).await;
+                    let mut client = connected_client(&demo).await;
                     client
                         .notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }))
                         .await;
@@ -234,15 +242,7 @@ fn memory_per_document() {
     let text = big_tsx(4_000);
     let documents = 20;
     let (before, after) = runtime.block_on(async {
-        let (client_side, server_side) = tokio::io::duplex(1 << 22);
-        let (server_read, server_write) = tokio::io::split(server_side);
-        tokio::spawn(serve(server_read, server_write, ServerOptions { debounce_ms: 0 }));
-        let (r, w) = tokio::io::split(client_side);
-        let mut client = TestClient::new(r, w);
-        client
-            .request("initialize", json!({ "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&dir), "name": "mem" }] }))
-            .await;
-        client.notify("initialized", json!({})).await;
+        let mut client = connected_client(&dir).await;
         client.notification_where("$/progress", |p| p["value"]["kind"] == "end").await;
         // Warm up: one document first, so one-time costs (compiled queries) are not counted.
         let warm = file_uri(&dir.join("components/Warm.tsx"));

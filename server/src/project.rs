@@ -83,31 +83,29 @@ pub struct ConfigIndex {
 impl ConfigIndex {
     /// The configuration governing `path`: the nearest `.nudge.toml` above it.
     pub fn for_path(&self, path: &str) -> Arc<Config> {
+        self.lookup(path).0
+    }
+
+    /// The governing configuration and `path` relative to its directory.
+    fn lookup<'a>(&self, path: &'a str) -> (Arc<Config>, &'a str) {
         let mut dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         loop {
             if let Some(config) = self.by_dir.get(dir) {
-                return config.clone();
+                let rel = if dir.is_empty() { path } else { &path[dir.len() + 1..] };
+                return (config.clone(), rel);
             }
             if dir.is_empty() {
-                break;
+                let config = self.outer.clone().unwrap_or_else(|| self.default.clone());
+                return (config, path);
             }
             dir = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         }
-        self.outer.clone().unwrap_or_else(|| self.default.clone())
     }
 
-    /// Path relative to the directory of the governing config.
-    fn relative_to_config<'a>(&self, path: &'a str) -> &'a str {
-        let mut dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        loop {
-            if self.by_dir.contains_key(dir) {
-                return if dir.is_empty() { path } else { &path[dir.len() + 1..] };
-            }
-            if dir.is_empty() {
-                return path;
-            }
-            dir = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        }
+    /// Whether the governing configuration excludes `path`.
+    fn excludes(&self, path: &str) -> bool {
+        let (config, rel) = self.lookup(path);
+        config.is_excluded(Path::new(rel))
     }
 }
 
@@ -142,9 +140,7 @@ impl LoadedWorkspace {
 
     /// Whether configuration excludes a workspace-relative path.
     pub fn is_excluded(&self, path: &str) -> bool {
-        self.configs
-            .for_path(path)
-            .is_excluded(Path::new(self.configs.relative_to_config(path)))
+        self.configs.excludes(path)
     }
 
     /// Analyses one file's text and puts it into the workspace (not yet
@@ -210,8 +206,8 @@ pub fn build_workspace(
         .par_iter()
         .filter(|f| file_kind(Path::new(&f.path)).is_some())
         .filter_map(|file| {
-            let config = configs.for_path(&file.path);
-            if config.is_excluded(Path::new(configs.relative_to_config(&file.path))) {
+            let (config, rel) = configs.lookup(&file.path);
+            if config.is_excluded(Path::new(rel)) {
                 return None;
             }
             let input = FileInput {
@@ -549,6 +545,7 @@ mod tests {
         );
         assert_eq!(index.for_path("sub/x/y.sql").exposed_schemas, ["b"]);
         assert_eq!(index.for_path("other/y.sql").exposed_schemas, ["a"]);
-        assert_eq!(index.relative_to_config("sub/x/y.sql"), "x/y.sql");
+        assert_eq!(index.lookup("sub/x/y.sql").1, "x/y.sql");
+        assert_eq!(index.lookup("top.sql").1, "top.sql");
     }
 }

@@ -195,10 +195,7 @@ pub fn analyze_parsed_in_context(
     rules: &RuleSet,
     context: super::context::ContextKind,
 ) -> FileAnalysis {
-    let mut live = rules.live_rules(input.text);
-    for (flag, rule) in live.iter_mut().zip(rules.rules()) {
-        *flag &= rule.applies_to_context(context);
-    }
+    let live = rules.live_rules_in(input.text, context);
     let mut analysis = analyze_with(input, kind, views, rules, live);
     analysis.analyzed_for = Some(context);
     analysis
@@ -361,9 +358,9 @@ pub fn add_candidates(
         FileKind::Host(_) => &[Language::JavaScript, Language::TypeScript, Language::Tsx],
         FileKind::Plain(_) => return false,
     };
-    let mut live = rules.live_rules(input.text);
+    let mut live = rules.live_rules_in(input.text, context);
     for (flag, rule) in live.iter_mut().zip(rules.rules()) {
-        *flag &= rule.applies_to_context(context) && languages.iter().any(|l| rule.has_query_for(*l));
+        *flag &= languages.iter().any(|l| rule.has_query_for(*l));
     }
     if !live.iter().any(|l| *l) {
         return false;
@@ -432,10 +429,7 @@ pub fn reanalyze_incremental(
     if previous.kind != kind {
         return None;
     }
-    let mut live = rules.live_rules(input.text);
-    for (flag, rule) in live.iter_mut().zip(rules.rules()) {
-        *flag &= rule.applies_to_context(context);
-    }
+    let live = rules.live_rules_in(input.text, context);
     if live != previous.live {
         return None;
     }

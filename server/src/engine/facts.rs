@@ -2,12 +2,10 @@
 //! migrations create, enable and grant; what code imports, reads from the
 //! environment and queries through Supabase.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Tree};
 
-use super::language::Language;
 use super::types::Span;
 
 /// A schema-qualified table name as written (schema defaults later).
@@ -330,82 +328,6 @@ fn collect_expr_list<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
     }
 }
 
-const JS_FACT_QUERY: &str = r#"
-(import_statement source: (string (string_fragment) @import))
-(export_statement source: (string (string_fragment) @import))
-(call_expression
-  function: (identifier) @_require (#eq? @_require "require")
-  arguments: (arguments . (string (string_fragment) @import)))
-(call_expression
-  function: (import)
-  arguments: (arguments . (string (string_fragment) @import)))
-(member_expression
-  object: (member_expression
-    object: (identifier) @_process (#eq? @_process "process")
-    property: (property_identifier) @_env (#eq? @_env "env"))
-  property: (property_identifier) @env)
-(subscript_expression
-  object: (member_expression
-    object: (identifier) @_process (#eq? @_process "process")
-    property: (property_identifier) @_env (#eq? @_env "env"))
-  index: (string (string_fragment) @env))
-(member_expression
-  object: (member_expression
-    object: (meta_property)
-    property: (property_identifier) @_env (#eq? @_env "env"))
-  property: (property_identifier) @env)
-(call_expression
-  function: (member_expression
-    object: (_) @client
-    property: (property_identifier) @_from (#eq? @_from "from"))
-  arguments: (arguments . (string (string_fragment) @table)))
-"#;
-
-static JS_FACT_QUERIES: LazyLock<HashMap<Language, Query>> = LazyLock::new(|| {
-    [Language::JavaScript, Language::TypeScript, Language::Tsx]
-        .into_iter()
-        .map(|lang| {
-            let grammar = lang.grammar().expect("js grammar");
-            (
-                lang,
-                Query::new(&grammar, JS_FACT_QUERY).expect("built-in fact query compiles"),
-            )
-        })
-        .collect()
-});
-
-/// Facts of a JavaScript-family tree.
-pub fn js_facts(language: Language, tree: &Tree, source: &str, facts: &mut FileFacts) {
-    let Some(query) = JS_FACT_QUERIES.get(&language) else {
-        return;
-    };
-    let names = query.capture_names();
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, tree.root_node(), source.as_bytes());
-    while let Some(found) = matches.next() {
-        let mut client_text = None;
-        for capture in found.captures {
-            let value = text(capture.node, source);
-            match names[capture.index as usize] {
-                "import" => facts.imports.push(value.to_string()),
-                "env" => facts.env_reads.push((value.to_string(), span(capture.node))),
-                "client" => client_text = Some(value),
-                "table" => {
-                    // `Array.from('abc')` and friends are classes; Supabase
-                    // clients are values named in lower case.
-                    let client = client_text.unwrap_or("");
-                    let looks_supabase = client.to_ascii_lowercase().contains("supabase")
-                        || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && source.contains("@supabase/"));
-                    if looks_supabase {
-                        facts.supabase_tables.push((value.to_string(), span(capture.node)));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
 /// `import ... from "x"`, `export ... from "x"`, `import "x"`, anchored at
 /// the keyword (found first by a literal search).
 static IMPORT_AT: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -552,6 +474,89 @@ pub fn env_facts(source: &str, facts: &mut FileFacts) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+
+    use tree_sitter::{Query, QueryCursor, StreamingIterator};
+
+    use crate::engine::language::Language;
+
+    /// Tree-based extraction of the same facts, kept as the oracle that the
+    /// lexical reading is tested against.
+    const JS_FACT_QUERY: &str = r#"
+    (import_statement source: (string (string_fragment) @import))
+    (export_statement source: (string (string_fragment) @import))
+    (call_expression
+      function: (identifier) @_require (#eq? @_require "require")
+      arguments: (arguments . (string (string_fragment) @import)))
+    (call_expression
+      function: (import)
+      arguments: (arguments . (string (string_fragment) @import)))
+    (member_expression
+      object: (member_expression
+        object: (identifier) @_process (#eq? @_process "process")
+        property: (property_identifier) @_env (#eq? @_env "env"))
+      property: (property_identifier) @env)
+    (subscript_expression
+      object: (member_expression
+        object: (identifier) @_process (#eq? @_process "process")
+        property: (property_identifier) @_env (#eq? @_env "env"))
+      index: (string (string_fragment) @env))
+    (member_expression
+      object: (member_expression
+        object: (meta_property)
+        property: (property_identifier) @_env (#eq? @_env "env"))
+      property: (property_identifier) @env)
+    (call_expression
+      function: (member_expression
+        object: (_) @client
+        property: (property_identifier) @_from (#eq? @_from "from"))
+      arguments: (arguments . (string (string_fragment) @table)))
+    "#;
+
+    static JS_FACT_QUERIES: LazyLock<HashMap<Language, Query>> = LazyLock::new(|| {
+        [Language::JavaScript, Language::TypeScript, Language::Tsx]
+            .into_iter()
+            .map(|lang| {
+                let grammar = lang.grammar().expect("js grammar");
+                (
+                    lang,
+                    Query::new(&grammar, JS_FACT_QUERY).expect("built-in fact query compiles"),
+                )
+            })
+            .collect()
+    });
+
+    /// Facts of a JavaScript-family tree.
+    fn js_facts(language: Language, tree: &Tree, source: &str, facts: &mut FileFacts) {
+        let Some(query) = JS_FACT_QUERIES.get(&language) else {
+            return;
+        };
+        let names = query.capture_names();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(query, tree.root_node(), source.as_bytes());
+        while let Some(found) = matches.next() {
+            let mut client_text = None;
+            for capture in found.captures {
+                let value = text(capture.node, source);
+                match names[capture.index as usize] {
+                    "import" => facts.imports.push(value.to_string()),
+                    "env" => facts.env_reads.push((value.to_string(), span(capture.node))),
+                    "client" => client_text = Some(value),
+                    "table" => {
+                        // `Array.from('abc')` and friends are classes; Supabase
+                        // clients are values named in lower case.
+                        let client = client_text.unwrap_or("");
+                        let looks_supabase = client.to_ascii_lowercase().contains("supabase")
+                            || (!client.starts_with(|c: char| c.is_ascii_uppercase()) && source.contains("@supabase/"));
+                        if looks_supabase {
+                            facts.supabase_tables.push((value.to_string(), span(capture.node)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
 
     fn parse(language: Language, source: &str) -> Tree {
         let mut parser = tree_sitter::Parser::new();

@@ -189,17 +189,23 @@ impl Filter {
     }
 
     pub fn is_global(&self) -> bool {
-        matches!(
-            self.predicate,
+        // Exhaustive on purpose: a new predicate must say where it runs.
+        match self.predicate {
             Predicate::Context { .. }
-                | Predicate::RlsNeverEnabled { .. }
-                | Predicate::ExposedTable { .. }
-                | Predicate::PerUserTable { .. }
-                | Predicate::HasPolicy { .. }
-                | Predicate::KnownTable { .. }
-                | Predicate::SensitiveColumns { .. }
-                | Predicate::GitIgnored
-        )
+            | Predicate::RlsNeverEnabled { .. }
+            | Predicate::ExposedTable { .. }
+            | Predicate::PerUserTable { .. }
+            | Predicate::HasPolicy { .. }
+            | Predicate::KnownTable { .. }
+            | Predicate::SensitiveColumns { .. }
+            | Predicate::GitIgnored => true,
+            Predicate::Secret { .. }
+            | Predicate::Name { .. }
+            | Predicate::PublicEnv { .. }
+            | Predicate::Matches { .. }
+            | Predicate::Imports { .. }
+            | Predicate::Around { .. } => false,
+        }
     }
 
     /// Whether the filter reads beyond the match's top-level statement (the
@@ -336,14 +342,7 @@ pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(Strin
             Region::File => scope.file,
             Region::Path => scope.path,
         }),
-        Predicate::Context { .. }
-        | Predicate::RlsNeverEnabled { .. }
-        | Predicate::ExposedTable { .. }
-        | Predicate::PerUserTable { .. }
-        | Predicate::HasPolicy { .. }
-        | Predicate::KnownTable { .. }
-        | Predicate::SensitiveColumns { .. }
-        | Predicate::GitIgnored => unreachable!("global predicates return early"),
+        _ => unreachable!("global predicates return early (Filter::is_global)"),
     };
     result != filter.negated
 }
@@ -388,12 +387,7 @@ pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>, vars: &mut Vec<(Str
             table(capture).is_some_and(|t| scope.model.has_sensitive_columns(&t))
         }
         Predicate::GitIgnored => scope.git_ignored,
-        Predicate::Secret { .. }
-        | Predicate::Name { .. }
-        | Predicate::PublicEnv { .. }
-        | Predicate::Matches { .. }
-        | Predicate::Imports { .. }
-        | Predicate::Around { .. } => unreachable!("local predicates return early"),
+        _ => unreachable!("local predicates return early (Filter::is_global)"),
     };
     result != filter.negated
 }

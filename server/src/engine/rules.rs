@@ -561,19 +561,6 @@ impl RuleSet {
         self.keyword_rules = owners;
     }
 
-    /// Compiles, in parallel, the queries of the live rules for a language
-    /// (each compiles once, on first need).
-    pub fn prepare(&self, language: Language, live: &[bool]) {
-        use rayon::prelude::*;
-        self.rules
-            .par_iter()
-            .zip(live)
-            .filter(|(_, live)| **live)
-            .for_each(|(rule, _)| {
-                rule.query(language);
-            });
-    }
-
     pub fn rules(&self) -> &[Arc<Rule>] {
         &self.rules
     }
@@ -643,6 +630,15 @@ impl RuleSet {
                 Some(GroupedQuery { query, pattern_rule })
             })
             .as_ref()
+    }
+
+    /// [`RuleSet::live_rules`] narrowed to the rules that apply in `context`.
+    pub fn live_rules_in(&self, text: &str, context: ContextKind) -> Vec<bool> {
+        let mut live = self.live_rules(text);
+        for (flag, rule) in live.iter_mut().zip(&self.rules) {
+            *flag &= rule.applies_to_context(context);
+        }
+        live
     }
 
     /// The same rules with the keyword prefilter off (every rule runs on

@@ -1,9 +1,9 @@
 //! Secret shapes: provider formats first, placeholders and public-by-design
 //! values excluded, entropy only as a secondary filter.
 //!
-//! Invariant: nothing here returns or formats a secret's value except
-//! [`mask`], which keeps at most a provider prefix and the last two
-//! characters.
+//! Invariant: nothing here returns or formats a secret's value; what it
+//! prints is a masked form that keeps at most a provider prefix and the last
+//! two characters.
 
 use std::sync::LazyLock;
 
@@ -315,10 +315,6 @@ pub fn mask_in_place(text: &str) -> String {
 
 /// A printable stand-in for a secret: its provider prefix (at most 12
 /// characters) and last two characters, e.g. `sk_live_…a1`.
-pub fn mask(value: &str) -> String {
-    mask_with_prefix(value, 0)
-}
-
 fn mask_with_prefix(value: &str, prefix_len: usize) -> String {
     let chars: Vec<char> = value.chars().collect();
     let prefix_len = prefix_len.min(12).min(chars.len() / 3);

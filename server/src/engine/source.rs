@@ -34,10 +34,6 @@ impl LineIndex {
         LineIndex { line_starts }
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
-
     /// 0-based line containing `offset` (clamped to the text).
     pub fn line_of(&self, offset: usize) -> usize {
         match self.line_starts.binary_search(&offset) {

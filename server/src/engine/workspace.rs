@@ -172,10 +172,6 @@ impl Workspace {
         self.projects.insert(info.root.clone(), info);
     }
 
-    pub fn remove_project(&mut self, root: &str) {
-        self.projects.remove(root);
-    }
-
     /// Adds or replaces one file's analysis. Call [`Workspace::refresh`]
     /// before asking for findings.
     pub fn upsert(&mut self, analysis: FileAnalysis, config: Arc<Config>) {
@@ -489,14 +485,6 @@ impl Workspace {
             related,
             vars,
         }
-    }
-
-    /// Every finding in the workspace, by path.
-    pub fn all_findings(&self, rules: &RuleSet) -> Vec<(String, Vec<Finding>)> {
-        self.files
-            .keys()
-            .map(|p| (p.clone(), self.findings(p, rules)))
-            .collect()
     }
 }
 

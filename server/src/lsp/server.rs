@@ -252,7 +252,7 @@ async fn analyze_and_publish(shared: &Arc<Shared>, client: &Client, uri: Uri) {
     }
     publish(shared, client, &uri, published).await;
     if changed_facts {
-        republish_others(shared, client, &uri).await;
+        republish_others(shared, client, Some(&uri)).await;
     }
 }
 
@@ -275,9 +275,9 @@ async fn publish(shared: &Shared, client: &Client, uri: &Uri, published: Publish
     }
 }
 
-async fn republish_others(shared: &Arc<Shared>, client: &Client, except: &Uri) {
+async fn republish_others(shared: &Arc<Shared>, client: &Client, except: Option<&Uri>) {
     for uri in shared.docs.uris() {
-        if &uri == except {
+        if Some(&uri) == except {
             continue;
         }
         let work_shared = shared.clone();
@@ -451,7 +451,7 @@ impl LanguageServer for Backend {
         if !self.shared.caps().pull_diagnostics {
             self.client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
         }
-        republish_others(&self.shared, &self.client, &uri).await;
+        republish_others(&self.shared, &self.client, Some(&uri)).await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -483,7 +483,7 @@ impl LanguageServer for Backend {
                 }
             })
             .await;
-            republish_others(&self.shared, &self.client, &"file:///".parse().expect("valid uri")).await;
+            republish_others(&self.shared, &self.client, None).await;
         }
     }
 

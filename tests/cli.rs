@@ -392,17 +392,57 @@ code = "fetch('https://example.com');"
 }
 
 #[test]
+fn size_limits_are_configurable_and_many_skips_are_summarised() {
+    let ordinary = "export const a = 1;\n".repeat(200);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        (".nudge.toml".to_string(), b"[limits]\nmax_file_kib = 2\n".to_vec()),
+        ("app/signup.tsx".to_string(), SIGNUP.to_vec()),
+    ];
+    for i in 0..6 {
+        files.push((format!("gen/big{i}.ts"), ordinary.clone().into_bytes()));
+    }
+    let borrowed: Vec<(&str, &[u8])> = files.iter().map(|(p, t)| (p.as_str(), t.as_slice())).collect();
+    let dir = Scratch::new("limits", &borrowed);
+    let (findings, output) = json_findings(&dir.0, &["check", "--format", "json"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("skipped, larger than 2 KiB (limits.max_file_kib)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("and 3 more files skipped") && err.lines().count() == 4,
+        "three named, the rest counted: {err}"
+    );
+    assert!(findings.iter().any(|f| f["path"] == "app/signup.tsx"), "{findings:?}");
+    let verbose = nudge(&dir.0, &["check", "--verbose"]);
+    assert_eq!(
+        stderr(&verbose).lines().filter(|l| l.contains("skipped")).count(),
+        6,
+        "{}",
+        stderr(&verbose)
+    );
+}
+
+#[test]
 fn bad_files_are_noted_and_the_rest_is_analysed() {
     let mut huge = b"// big\n".to_vec();
     huge.resize(3 * 1024 * 1024, b' ');
     let mut invalid =
         b"\"use client\";\nconst k = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\"; // \xff\xfe\n".to_vec();
     invalid.extend_from_slice(b"\n");
+    // Ordinary lines first, so only the line check (not the minified
+    // sample) can catch the inlined data.
+    let long_line = format!(
+        "{}const data = \"{}\";\n",
+        "export const a = 1;\n".repeat(2000),
+        "A".repeat(100 * 1024)
+    );
     let dir = Scratch::new(
         "badfiles",
         &[
             ("binary.js", b"\x00\x01\x02 const a = 1;"),
             ("huge.ts", &huge),
+            ("long.ts", long_line.as_bytes()),
             ("app/invalid.tsx", &invalid),
             ("app/signup.tsx", SIGNUP),
         ],
@@ -411,7 +451,9 @@ fn bad_files_are_noted_and_the_rest_is_analysed() {
     assert_eq!(output.status.code(), Some(0));
     let err = stderr(&output);
     assert!(err.contains("binary.js: skipped, looks like a binary file"), "{err}");
-    assert!(err.contains("huge.ts: skipped, larger than 2 MiB"), "{err}");
+    assert!(err.contains("huge.ts: skipped, larger than 1024 KiB"), "{err}");
+    assert!(err.contains("long.ts: skipped, has a line longer than 64 KiB"), "{err}");
+    assert_eq!(err.lines().count(), 3, "one line per skipped file: {err}");
     let paths: Vec<&str> = findings.iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert!(
         paths.contains(&"app/invalid.tsx") && paths.contains(&"app/signup.tsx"),

@@ -3,19 +3,19 @@
 //! file in parallel. The same path serves disk scans, rule examples and
 //! tests (which pass files held in memory).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::engine::analysis::{FileAnalysis, add_candidates, analyze_lexical};
+use crate::engine::analysis::{FileAnalysis, add_candidates, analyze_lexical, may_need_second_stage};
 use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::context::Framework;
-use crate::engine::language::FileKind;
 use crate::engine::language::file_kind;
-use crate::engine::{Config, ConfigError, FileInput, ProjectInfo, RuleSet, Workspace, analyze_file};
+use crate::engine::{Config, ConfigError, FileInput, Limits, ProjectInfo, RuleSet, Workspace, analyze_file};
 
 /// One file's text with its workspace-relative path (`/`-separated).
 #[derive(Clone, Debug)]
@@ -170,24 +170,80 @@ pub fn build_workspace(
     rules: RuleSet,
     outer_config: Option<Config>,
 ) -> Result<LoadedWorkspace, ConfigError> {
+    let texts: HashMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
+    let mut paths: Vec<String> = texts.keys().cloned().collect();
+    paths.sort();
+    build_workspace_from(&paths, &texts, rules, outer_config)
+}
+
+/// Where a loader gets a file's text: memory, or the disk read on demand.
+pub trait TextSource: Sync {
+    /// The text of a workspace-relative path, or a one-line note saying why
+    /// it was skipped.
+    fn text(&self, path: &str, limits: &Limits) -> Result<Cow<'_, str>, String>;
+}
+
+impl TextSource for HashMap<String, String> {
+    fn text(&self, path: &str, limits: &Limits) -> Result<Cow<'_, str>, String> {
+        let text = self
+            .get(path)
+            .ok_or_else(|| format!("{path}: skipped, no longer there"))?;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        match limits.skip_reason(name, text.as_bytes()) {
+            Some(reason) => Err(format!("{path}: skipped, {reason}")),
+            None => Ok(Cow::Borrowed(text)),
+        }
+    }
+}
+
+/// Files read from under a root as they are needed, so a scan holds one
+/// file's text per thread rather than the whole tree's.
+struct DiskTexts<'a> {
+    root: &'a Path,
+}
+
+impl TextSource for DiskTexts<'_> {
+    fn text(&self, path: &str, limits: &Limits) -> Result<Cow<'_, str>, String> {
+        read_source(self.root, &self.root.join(path), limits).map(|f| Cow::Owned(f.text))
+    }
+}
+
+/// Builds a workspace from `paths` (workspace-relative, sorted), reading
+/// each through `texts`. Quiet files keep only their facts; the files the
+/// second stage may parse are read again then rather than held.
+pub fn build_workspace_from(
+    paths: &[String],
+    texts: &dyn TextSource,
+    rules: RuleSet,
+    outer_config: Option<Config>,
+) -> Result<LoadedWorkspace, ConfigError> {
     let mut configs = ConfigIndex {
         outer: outer_config.map(Arc::new),
         ..ConfigIndex::default()
     };
     let mut notes = Vec::new();
     let mut workspace = Workspace::new();
-    for file in &files {
-        let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", file.path.as_str()));
+    for path in paths {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+        if name != CONFIG_FILE_NAME && name != "package.json" {
+            continue;
+        }
+        let text = match texts.text(path, &Limits::default()) {
+            Ok(text) => text,
+            Err(note) => {
+                notes.push(note);
+                continue;
+            }
+        };
         if name == CONFIG_FILE_NAME {
-            let config = Config::parse(Path::new(&file.path), &file.text)?;
-            check_rule_ids(&config, &rules, &file.path, &file.text)?;
+            let config = Config::parse(Path::new(path), &text)?;
+            check_rule_ids(&config, &rules, path, &text)?;
             configs.by_dir.insert(dir.to_string(), Arc::new(config));
-        } else if name == "package.json" {
-            let (info, problem) = project_info(dir, &file.text);
+        } else {
+            let (info, problem) = project_info(dir, &text);
             if let Some(problem) = problem {
                 notes.push(format!(
-                    "{}: {problem}; framework conventions are not applied there",
-                    file.path
+                    "{path}: {problem}; framework conventions are not applied there"
                 ));
             }
             workspace.set_project(info);
@@ -202,51 +258,63 @@ pub fn build_workspace(
         )?;
     }
     // Stage one: facts, directives and SQL without parsing JavaScript.
-    let analyses: Vec<_> = files
+    let staged_one: Vec<Result<(FileAnalysis, Arc<Config>, bool), String>> = paths
         .par_iter()
-        .filter(|f| file_kind(Path::new(&f.path)).is_some())
-        .filter_map(|file| {
-            let (config, rel) = configs.lookup(&file.path);
+        .filter(|path| file_kind(Path::new(path.as_str())).is_some())
+        .filter_map(|path| {
+            let (config, rel) = configs.lookup(path);
             if config.is_excluded(Path::new(rel)) {
                 return None;
             }
+            let text = match texts.text(path, &config.limits) {
+                Ok(text) => text,
+                Err(note) => return Some(Err(note)),
+            };
             let input = FileInput {
-                path: &file.path,
-                text: &file.text,
+                path,
+                text: &text,
                 config: &config,
             };
-            Some((analyze_lexical(&input, &rules), config))
+            let mut analysis = analyze_lexical(&input, &rules);
+            let second_stage = may_need_second_stage(analysis.kind, &text, &rules);
+            analysis.shed_text_if_quiet();
+            Some(Ok((analysis, config, second_stage)))
         })
         .collect();
-    for (analysis, config) in analyses {
-        workspace.upsert(analysis, config);
+    let mut second_stage = HashSet::new();
+    for item in staged_one {
+        match item {
+            Ok((analysis, config, needs_second)) => {
+                if needs_second {
+                    second_stage.insert(analysis.path.clone());
+                }
+                workspace.upsert(analysis, config);
+            }
+            Err(note) => notes.push(note),
+        }
     }
     workspace.refresh();
     // Stage two: with contexts known, parse only files that a rule live for
     // their text can reach in their context.
-    let texts: std::collections::HashMap<&str, &str> =
-        files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
-    let staged: Vec<(String, FileAnalysis)> = workspace
-        .paths()
-        .collect::<Vec<_>>()
+    let staged: Vec<(String, FileAnalysis)> = paths
         .par_iter()
+        .filter(|path| second_stage.contains(path.as_str()))
         .filter_map(|path| {
             let analysis = workspace.analysis(path)?;
-            if !matches!(analysis.kind, Some(FileKind::Plain(l)) if l.is_js_family())
-                && !matches!(analysis.kind, Some(FileKind::Host(_)))
-            {
-                return None;
-            }
-            let text = texts.get(path)?;
-            let context = workspace.context_of(path)?.kind;
             let config = configs.for_path(path);
+            let text = texts.text(path, &config.limits).ok()?;
+            let context = workspace.context_of(path)?.kind;
             let input = FileInput {
                 path,
-                text,
+                text: &text,
                 config: &config,
             };
             let mut updated = analysis.clone();
-            add_candidates(&mut updated, &input, &rules, context).then(|| (path.to_string(), updated))
+            if !add_candidates(&mut updated, &input, &rules, context) {
+                return None;
+            }
+            updated.shed_text_if_quiet();
+            Some((path.to_string(), updated))
         })
         .collect();
     for (path, analysis) in staged {
@@ -302,10 +370,6 @@ pub const SKIPPED_DIRS: &[&str] = &[
     ".pnpm-store",
 ];
 
-/// Files larger than this are skipped with a note: generated bundles and
-/// data dumps, not code someone types.
-pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
-
 /// Walks `root` and builds its workspace. Config errors stop the scan;
 /// everything else (unreadable, binary, huge or minified files) becomes a
 /// note and the rest goes on.
@@ -316,11 +380,11 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
 /// [`load_dir`] with the keyword prefilter on or off (off only to check that
 /// it changes no finding).
 pub fn load_dir_with(root: &Path, prefilter: bool) -> Result<LoadedWorkspace, ConfigError> {
-    let TreeFiles {
-        files,
+    let TreePaths {
+        paths,
         ignored,
         mut notes,
-    } = read_tree(root);
+    } = walk_tree(root);
     let mut rules = RuleSet::builtin();
     let mut outer_config = None;
     for dir in ancestors_to_repo_root(root) {
@@ -335,7 +399,7 @@ pub fn load_dir_with(root: &Path, prefilter: bool) -> Result<LoadedWorkspace, Co
     if !prefilter {
         rules = rules.without_prefilter();
     }
-    let mut loaded = build_workspace(files, rules, outer_config)?;
+    let mut loaded = build_workspace_from(&paths, &DiskTexts { root }, rules, outer_config)?;
     for path in &ignored {
         loaded.workspace.set_git_ignored(path, true);
     }
@@ -376,9 +440,42 @@ pub struct TreeFiles {
     pub notes: Vec<String>,
 }
 
-/// Walks `root` (respecting `.gitignore`, skipping dependencies, build
-/// output, binary, minified and huge files) and reads what Nudge analyses.
+/// The analysable files of a directory, not yet read.
+pub struct TreePaths {
+    /// Workspace-relative, `/`-separated, sorted.
+    pub paths: Vec<String>,
+    /// Workspace-relative paths of files git ignores (local `.env` files).
+    pub ignored: Vec<String>,
+    /// One-line notes about entries the walk could not read.
+    pub notes: Vec<String>,
+}
+
+/// Walks `root` and reads what Nudge analyses (see [`walk_tree`]), skipping
+/// binary, minified and huge files with a note.
 pub fn read_tree(root: &Path) -> TreeFiles {
+    let TreePaths {
+        paths,
+        ignored,
+        mut notes,
+    } = walk_tree(root);
+    let read: Vec<Result<SourceFile, String>> = paths
+        .par_iter()
+        .map(|p| read_source(root, &root.join(p), &Limits::default()))
+        .collect();
+    let mut files = Vec::new();
+    for item in read {
+        match item {
+            Ok(file) => files.push(file),
+            Err(note) => notes.push(note),
+        }
+    }
+    TreeFiles { files, ignored, notes }
+}
+
+/// Walks `root` (respecting `.gitignore`, skipping dependencies and build
+/// output) and lists what Nudge analyses, plus the `.env` files next to
+/// each project root.
+pub fn walk_tree(root: &Path) -> TreePaths {
     let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
@@ -426,19 +523,12 @@ pub fn read_tree(root: &Path) -> TreeFiles {
             }
         }
     }
-    let read: Vec<Result<SourceFile, String>> = paths.par_iter().map(|p| read_source(root, p)).collect();
-    let mut files = Vec::new();
-    for item in read {
-        match item {
-            Ok(file) => files.push(file),
-            Err(note) => notes.push(note),
-        }
-    }
     let ignored: Vec<String> = paths
         .difference(&walked)
         .map(|p| relative_slash_path(root, p))
         .collect();
-    TreeFiles { files, ignored, notes }
+    let paths = paths.iter().map(|p| relative_slash_path(root, p)).collect();
+    TreePaths { paths, ignored, notes }
 }
 
 /// `root` and its ancestors up to the one holding `.git` (inclusive).
@@ -457,22 +547,17 @@ fn ancestors_to_repo_root(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn read_source(root: &Path, path: &Path) -> Result<SourceFile, String> {
+fn read_source(root: &Path, path: &Path, limits: &Limits) -> Result<SourceFile, String> {
     let rel = relative_slash_path(root, path);
     let meta = std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{rel}: skipped, larger than {} MiB",
-            MAX_FILE_BYTES / (1024 * 1024)
-        ));
+    // Checked before reading, so a huge file costs nothing.
+    if meta.len() > limits.max_file_bytes {
+        return Err(format!("{rel}: skipped, {}", limits.too_large()));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(format!("{rel}: skipped, looks like a binary file"));
-    }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.contains(".min.") || looks_minified(&bytes) {
-        return Err(format!("{rel}: skipped, looks minified"));
+    if let Some(reason) = limits.skip_reason(name, &bytes) {
+        return Err(format!("{rel}: skipped, {reason}"));
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -482,16 +567,6 @@ fn read_source(root: &Path, path: &Path) -> Result<SourceFile, String> {
         }
     };
     Ok(SourceFile { path: rel, text })
-}
-
-fn looks_minified(bytes: &[u8]) -> bool {
-    const SAMPLE: usize = 64 * 1024;
-    let sample = &bytes[..bytes.len().min(SAMPLE)];
-    if sample.len() < 4096 {
-        return false;
-    }
-    let lines = sample.iter().filter(|b| **b == b'\n').count() + 1;
-    sample.len() / lines > 400
 }
 
 /// `path` relative to `root`, `/`-separated.

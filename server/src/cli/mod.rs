@@ -73,6 +73,9 @@ pub struct CheckArgs {
     /// Never colour the text output.
     #[arg(long)]
     pub no_color: bool,
+    /// List every skipped file, not just the first few.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 #[derive(clap::Args)]
@@ -242,6 +245,30 @@ fn load_scan(path: &Path) -> Result<Scan, UsageError> {
     })
 }
 
+/// How many skipped files are named before the rest are only counted: a
+/// tree full of bundles should not bury the findings under notes.
+const SKIPPED_NOTES_SHOWN: usize = 3;
+
+fn print_notes(notes: &[String], prefix: &str, verbose: bool) {
+    let mut skipped = 0;
+    for note in notes {
+        let is_skip = note.contains(": skipped, ");
+        if is_skip {
+            skipped += 1;
+        }
+        if !is_skip || verbose || skipped <= SKIPPED_NOTES_SHOWN {
+            let _ = writeln!(io::stderr(), "nudge: {prefix}{note}");
+        }
+    }
+    if !verbose && skipped > SKIPPED_NOTES_SHOWN {
+        let _ = writeln!(
+            io::stderr(),
+            "nudge: and {} more files skipped (generated, minified or large; --verbose lists them)",
+            skipped - SKIPPED_NOTES_SHOWN
+        );
+    }
+}
+
 fn check(args: CheckArgs) -> Result<i32, UsageError> {
     let fail_on = args
         .fail_on
@@ -280,9 +307,7 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
                 reported_errors.push(line);
             }
         }
-        for note in &scan.loaded.notes {
-            let _ = writeln!(io::stderr(), "nudge: {}{note}", scan.display_prefix);
-        }
+        print_notes(&scan.loaded.notes, &scan.display_prefix, args.verbose);
         let workspace = &scan.loaded.workspace;
         for path in workspace.paths() {
             if scan.only.as_deref().is_some_and(|only| only != path) {

@@ -353,11 +353,10 @@ pub fn add_candidates(
     context: super::context::ContextKind,
 ) -> bool {
     let Some(kind) = analysis.kind else { return false };
-    let languages: &[Language] = match kind {
-        FileKind::Plain(lang) if lang.is_js_family() => &[lang],
-        FileKind::Host(_) => &[Language::JavaScript, Language::TypeScript, Language::Tsx],
-        FileKind::Plain(_) => return false,
-    };
+    let languages = second_stage_languages(kind);
+    if languages.is_empty() {
+        return false;
+    }
     let mut live = rules.live_rules_in(input.text, context);
     for (flag, rule) in live.iter_mut().zip(rules.rules()) {
         *flag &= languages.iter().any(|l| rule.has_query_for(*l));
@@ -368,7 +367,49 @@ pub fn add_candidates(
     let views = parse_views(kind, input.text);
     analysis.has_syntax_errors |= views.iter().any(|v| v.tree.root_node().has_error());
     analysis.candidates = collect_candidates(input, Some(kind), &views, rules, &live, &analysis.facts);
+    if !analysis.candidates.is_empty() && analysis.text.is_empty() && !input.text.is_empty() {
+        // The first stage shed the text; findings need it again.
+        analysis.text = Arc::from(input.text);
+        analysis.line_index = LineIndex::new(input.text);
+    }
     true
+}
+
+/// The languages [`add_candidates`] may parse a file of this kind in.
+fn second_stage_languages(kind: FileKind) -> &'static [Language] {
+    match kind {
+        FileKind::Plain(Language::JavaScript) => &[Language::JavaScript],
+        FileKind::Plain(Language::TypeScript) => &[Language::TypeScript],
+        FileKind::Plain(Language::Tsx) => &[Language::Tsx],
+        FileKind::Host(_) => &[Language::JavaScript, Language::TypeScript, Language::Tsx],
+        FileKind::Plain(_) => &[],
+    }
+}
+
+/// Whether [`add_candidates`] could parse this file in some context: a rule
+/// live for its text has a query for one of its languages. A loader that
+/// streams files re-reads only these for the second stage.
+pub fn may_need_second_stage(kind: Option<FileKind>, text: &str, rules: &RuleSet) -> bool {
+    let Some(kind) = kind else { return false };
+    let languages = second_stage_languages(kind);
+    !languages.is_empty()
+        && rules
+            .rules()
+            .iter()
+            .zip(rules.live_rules(text))
+            .any(|(rule, live)| live && languages.iter().any(|l| rule.has_query_for(*l)))
+}
+
+impl FileAnalysis {
+    /// Drops the text and line index when nothing will be reported from
+    /// them (no candidates, no suppressions), so a scan of a large
+    /// workspace holds only the facts of quiet files.
+    pub fn shed_text_if_quiet(&mut self) {
+        if self.candidates.is_empty() && self.suppressions.is_empty() && !self.text.is_empty() {
+            self.text = Arc::from("");
+            self.line_index = LineIndex::new("");
+        }
+    }
 }
 
 /// Where a byte position of the text before `edit` lands after it; a

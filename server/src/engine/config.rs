@@ -53,6 +53,15 @@ struct RawConfig {
     env: RawEnv,
     #[serde(default)]
     sql: RawSql,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_file_kib: Option<u64>,
+    max_line_kib: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -108,6 +117,67 @@ pub const DEFAULT_PUBLIC_PREFIXES: &[&str] = &[
     "VUE_APP_",
 ];
 
+/// How much text Nudge reads of one file. Larger files are generated
+/// bundles or data, not code someone types; skipping them (with a note)
+/// keeps a scan's time and memory bounded by the size of real sources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    /// The longest line a file may have; longer ones mean generated code or
+    /// inlined data.
+    pub max_line_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 1024 * 1024,
+            max_line_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// Why a file of this content is not analysed, if it is not: binary,
+    /// too large, a huge line, or minified. Cheap: a size check, a scan of
+    /// the first 8 KiB for NUL bytes and one pass over newlines.
+    pub fn skip_reason(&self, name: &str, bytes: &[u8]) -> Option<String> {
+        if bytes.len() as u64 > self.max_file_bytes {
+            return Some(self.too_large());
+        }
+        if bytes[..bytes.len().min(8192)].contains(&0) {
+            return Some("looks like a binary file".to_string());
+        }
+        if name.contains(".min.") || looks_minified(bytes) {
+            return Some("looks minified".to_string());
+        }
+        let longest = bytes.split(|b| *b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
+        if longest > self.max_line_bytes {
+            return Some(format!(
+                "has a line longer than {} KiB (limits.max_line_kib)",
+                self.max_line_bytes / 1024
+            ));
+        }
+        None
+    }
+
+    /// The note for a file over [`Limits::max_file_bytes`].
+    pub fn too_large(&self) -> String {
+        format!("larger than {} KiB (limits.max_file_kib)", self.max_file_bytes / 1024)
+    }
+}
+
+/// Whether the start of a file has the long lines of minified output.
+fn looks_minified(bytes: &[u8]) -> bool {
+    const SAMPLE: usize = 64 * 1024;
+    let sample = &bytes[..bytes.len().min(SAMPLE)];
+    if sample.len() < 4096 {
+        return false;
+    }
+    let lines = sample.iter().filter(|b| **b == b'\n').count() + 1;
+    sample.len() / lines > 400
+}
+
 /// Resolved configuration for the files under one directory.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -119,6 +189,7 @@ pub struct Config {
     context_overrides: Vec<(GlobSet, String, ContextKind)>,
     pub public_prefixes: Vec<String>,
     pub exposed_schemas: Vec<String>,
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -131,6 +202,7 @@ impl Default for Config {
             context_overrides: Vec::new(),
             public_prefixes: DEFAULT_PUBLIC_PREFIXES.iter().map(|s| s.to_string()).collect(),
             exposed_schemas: vec!["public".to_string()],
+            limits: Limits::default(),
         }
     }
 }
@@ -194,6 +266,19 @@ impl Config {
         }
         if let Some(schemas) = raw.sql.exposed_schemas {
             config.exposed_schemas = schemas.into_iter().map(|s| s.to_ascii_lowercase()).collect();
+        }
+        let kib = |value: Option<u64>, key: &str| -> Result<Option<u64>, ConfigError> {
+            match value {
+                Some(0) => Err(error(find_line(key), format!("`{key}` must be at least 1"))),
+                Some(v) => Ok(Some(v.saturating_mul(1024))),
+                None => Ok(None),
+            }
+        };
+        if let Some(bytes) = kib(raw.limits.max_file_kib, "max_file_kib")? {
+            config.limits.max_file_bytes = bytes;
+        }
+        if let Some(bytes) = kib(raw.limits.max_line_kib, "max_line_kib")? {
+            config.limits.max_line_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         }
         Ok(config)
     }
@@ -261,6 +346,9 @@ exclude = ["fixtures/**"]
 public_prefixes = ["MY_PUBLIC_"]
 [sql]
 exposed_schemas = ["public", "api"]
+[limits]
+max_file_kib = 256
+max_line_kib = 8
 "#;
         let config = Config::parse(Path::new("/p/.nudge.toml"), text).unwrap();
         assert_eq!(
@@ -279,6 +367,36 @@ exposed_schemas = ["public", "api"]
         assert!(config.is_public_env_name("MY_PUBLIC_KEY"));
         assert!(config.is_public_env_name("NEXT_PUBLIC_KEY"));
         assert_eq!(config.exposed_schemas, ["public", "api"]);
+        assert_eq!(config.limits.max_file_bytes, 256 * 1024);
+        assert_eq!(config.limits.max_line_bytes, 8 * 1024);
+    }
+
+    #[test]
+    fn limits_skip_large_binary_minified_and_long_lined_files() {
+        let limits = Limits {
+            max_file_bytes: 10_000,
+            max_line_bytes: 500,
+        };
+        let ordinary = "const a = 1;\n".repeat(500);
+        assert_eq!(limits.skip_reason("a.ts", ordinary.as_bytes()), None);
+        let large = "const a = 1;\n".repeat(1000);
+        assert!(
+            limits
+                .skip_reason("a.ts", large.as_bytes())
+                .unwrap()
+                .contains("larger than")
+        );
+        assert!(limits.skip_reason("a.ts", b"abc\0def").unwrap().contains("binary"));
+        assert!(limits.skip_reason("a.min.js", b"var a").unwrap().contains("minified"));
+        let long_line = format!("const a = 1;\nconst s = '{}';\n", "x".repeat(600));
+        assert!(
+            limits
+                .skip_reason("a.ts", long_line.as_bytes())
+                .unwrap()
+                .contains("longer than")
+        );
+        let err = Config::parse(Path::new(".nudge.toml"), "[limits]\nmax_file_kib = 0\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub mod types;
 pub mod workspace;
 
 pub use analysis::{FileAnalysis, FileInput, analyze_file};
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, Limits};
 pub use context::{ContextKind, FileContext, ProjectInfo};
 pub use rules::{Rule, RuleError, RuleSet};
 pub use types::{Category, Finding, Fix, Related, Severity, Span, TextEdit};

@@ -208,6 +208,10 @@ impl TextSource for DiskTexts<'_> {
     }
 }
 
+/// A file after the first stage: its analysis, its configuration, and
+/// whether the second stage may need to parse it.
+type FirstStage = (FileAnalysis, Arc<Config>, bool);
+
 /// Builds a workspace from `paths` (workspace-relative, sorted), reading
 /// each through `texts`. Quiet files keep only their facts; the files the
 /// second stage may parse are read again then rather than held.
@@ -258,7 +262,7 @@ pub fn build_workspace_from(
         )?;
     }
     // Stage one: facts, directives and SQL without parsing JavaScript.
-    let staged_one: Vec<Result<(FileAnalysis, Arc<Config>, bool), String>> = paths
+    let staged_one: Vec<Result<FirstStage, String>> = paths
         .par_iter()
         .filter(|path| file_kind(Path::new(path.as_str())).is_some())
         .filter_map(|path| {

@@ -281,6 +281,34 @@ fn the_prefilter_changes_no_finding() {
     assert!(compared > 60, "findings compared: {compared}");
 }
 
+/// Rules run through one grouped query or through their own: the choice is
+/// a cost trade-off (see `RuleSet::grouped_when_worth_it`) and must never
+/// change a finding.
+#[test]
+fn grouped_and_separate_queries_find_the_same() {
+    use nudge::engine::RuleSet;
+    use nudge::engine::rules::Grouping;
+    let mut compared = 0;
+    for name in FIXTURES.iter().chain(&["../demo-app"]) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures")
+            .join(name);
+        let files = nudge::project::read_tree(&root).files;
+        let load = |grouping| {
+            let rules = RuleSet::builtin().without_prefilter().with_grouping(grouping);
+            nudge::project::build_workspace(files.clone(), rules, None).unwrap()
+        };
+        let (grouped, separate) = (load(Grouping::Always), load(Grouping::Never));
+        for path in grouped.workspace.paths() {
+            let a = grouped.workspace.findings(path, &grouped.rules);
+            let b = separate.workspace.findings(path, &separate.rules);
+            assert_eq!(a, b, "{name}/{path}");
+            compared += a.len();
+        }
+    }
+    assert!(compared > 60, "findings compared: {compared}");
+}
+
 #[test]
 fn annotation_parser_reads_carets_and_line_only_forms() {
     assert_eq!(

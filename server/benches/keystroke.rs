@@ -6,6 +6,8 @@
 
 #[path = "../../tests/lsp_client.rs"]
 mod lsp_client;
+#[path = "support/tsx.rs"]
+mod tsx;
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +19,7 @@ use nudge::engine::language::{FileKind, Language};
 use nudge::engine::{Config, FileInput, RuleSet};
 use nudge::lsp::{ServerOptions, serve};
 use serde_json::json;
+use tsx::big_tsx;
 
 type Client = TestClient<tokio::io::ReadHalf<tokio::io::DuplexStream>, tokio::io::WriteHalf<tokio::io::DuplexStream>>;
 
@@ -37,21 +40,6 @@ async fn connected_client(root: &std::path::Path) -> Client {
     client
 }
 
-/// A 4,000-line client component file with the shapes rules look at.
-pub fn big_tsx(lines: usize) -> String {
-    let mut out = String::from(
-        "\"use client\";\nimport { useState } from \"react\";\nimport { supabase } from \"@/lib/supabase\";\n\n",
-    );
-    let mut n = 0;
-    while out.lines().count() < lines {
-        out.push_str(&format!(
-            "export function Card{n}({{ user, items }}: {{ user: {{ plan: string; name: string }}; items: string[] }}) {{\n  const [open{n}, setOpen{n}] = useState(false);\n  const label = `Card ${{\"{n}\"}} for ${{user.name}}`;\n  if (user.plan === \"pro\") {{\n    return <section className=\"pro\">{{label}}</section>;\n  }}\n  return (\n    <div onClick={{() => setOpen{n}(!open{n})}}>\n      {{items.map((item) => (\n        <span key={{item}}>{{item}}</span>\n      ))}}\n    </div>\n  );\n}}\n\n"
-        ));
-        n += 1;
-    }
-    out
-}
-
 fn keystroke(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -60,53 +48,59 @@ fn keystroke(c: &mut Criterion) {
         .unwrap();
     let dir = std::env::temp_dir().join(format!("nudge-bench-{}", std::process::id()));
     std::fs::create_dir_all(dir.join(".git")).unwrap();
-    let text = big_tsx(4_000);
-    let uri = file_uri(&dir.join("components/Big.tsx"));
-    let middle = (text.lines().count() / 2) as u32;
-    let mut client = runtime.block_on(async {
-        let mut client = connected_client(&dir).await;
-        client
-            .notification_where("$/progress", |p| p["value"]["kind"] == "end")
-            .await;
-        client.discard("$/progress");
-        client
-            .notify(
-                "textDocument/didOpen",
-                json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }),
-            )
-            .await;
-        client.diagnostics(&uri).await;
-        client
-    });
-    let mut version = 1;
     let mut group = c.benchmark_group("keystroke");
     group.sample_size(30).measurement_time(Duration::from_secs(8));
-    group.bench_function("lsp_didChange_to_publishDiagnostics_4000_lines", |b| {
-        b.iter_custom(|iters| {
-            runtime.block_on(async {
-                let started = Instant::now();
-                for _ in 0..iters {
-                    version += 1;
-                    // Alternate typing and deleting one character so the file stays the same size.
-                    let change = if version % 2 == 0 {
-                        json!({ "range": { "start": { "line": middle, "character": 2 }, "end": { "line": middle, "character": 2 } }, "text": "x" })
-                    } else {
-                        json!({ "range": { "start": { "line": middle, "character": 2 }, "end": { "line": middle, "character": 3 } }, "text": "" })
-                    };
-                    client
-                        .notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }))
-                        .await;
-                    loop {
-                        let (published, _) = client.diagnostics_with_version(&uri).await;
-                        if published == Some(version) {
-                            break;
+    // The same 4,000 lines twice: once with a plan check in every component
+    // (~250 nudges, a stress case), once as an app would usually be (none).
+    let nudgy = big_tsx(4_000);
+    let quiet = nudgy.replace("user.plan", "user.theme");
+    for (name, text) in [("many_nudges", &nudgy), ("few_nudges", &quiet)] {
+        let uri = file_uri(&dir.join(format!("components/{name}.tsx")));
+        let middle = (text.lines().count() / 2) as u32;
+        let mut client = runtime.block_on(async {
+            let mut client = connected_client(&dir).await;
+            client
+                .notification_where("$/progress", |p| p["value"]["kind"] == "end")
+                .await;
+            client.discard("$/progress");
+            client
+                .notify(
+                    "textDocument/didOpen",
+                    json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }),
+                )
+                .await;
+            let diagnostics = client.diagnostics(&uri).await;
+            eprintln!("{name}: {} diagnostics", diagnostics.len());
+            client
+        });
+        let mut version = 1;
+        group.bench_function(format!("lsp_didChange_to_publishDiagnostics_4000_lines_{name}"), |b| {
+            b.iter_custom(|iters| {
+                runtime.block_on(async {
+                    let started = Instant::now();
+                    for _ in 0..iters {
+                        version += 1;
+                        // Alternate typing and deleting one character so the file stays the same size.
+                        let change = if version % 2 == 0 {
+                            json!({ "range": { "start": { "line": middle, "character": 2 }, "end": { "line": middle, "character": 2 } }, "text": "x" })
+                        } else {
+                            json!({ "range": { "start": { "line": middle, "character": 2 }, "end": { "line": middle, "character": 3 } }, "text": "" })
+                        };
+                        client
+                            .notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }))
+                            .await;
+                        loop {
+                            let (published, _) = client.diagnostics_with_version(&uri).await;
+                            if published == Some(version) {
+                                break;
+                            }
                         }
                     }
-                }
-                started.elapsed()
+                    started.elapsed()
+                })
             })
-        })
-    });
+        });
+    }
 
     let rules = RuleSet::builtin();
     let config = Config::default();
@@ -177,46 +171,7 @@ fn keystroke(c: &mut Criterion) {
     });
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);
-    startup(c);
     memory_per_document();
-}
-
-/// `initialize` to the first diagnostics of an opened file, demo app.
-fn startup(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/demo-app")
-        .canonicalize()
-        .unwrap();
-    let file = demo.join("components/PlanGate.tsx");
-    let uri = file_uri(&file);
-    let text = std::fs::read_to_string(&file).unwrap();
-    let mut group = c.benchmark_group("startup");
-    group.sample_size(20).measurement_time(Duration::from_secs(8));
-    group.bench_function("initialize_to_first_diagnostics_demo_app", |b| {
-        b.iter_custom(|iters| {
-            runtime.block_on(async {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let started = Instant::now();
-                    let mut client = connected_client(&demo).await;
-                    client
-                        .notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }))
-                        .await;
-                    client.diagnostics(&uri).await;
-                    total += started.elapsed();
-                    client.discard("$/progress");
-                    client.finish().await;
-                }
-                total
-            })
-        })
-    });
-    group.finish();
 }
 
 fn resident_bytes() -> usize {
@@ -257,13 +212,20 @@ fn memory_per_document() {
         let after = resident_bytes();
         (before, after)
     });
+    // The floor: the tree-sitter tree an incremental re-parse needs.
+    let _warm = parse(Language::Tsx, &text, None);
+    let trees_before = resident_bytes();
+    let trees: Vec<_> = (0..documents).map(|_| parse(Language::Tsx, &text, None)).collect();
+    let per_tree = resident_bytes().saturating_sub(trees_before) as f64 / documents as f64;
+    drop(trees);
     let per_document = after.saturating_sub(before) as f64 / documents as f64;
     let beyond_text = per_document - text.len() as f64;
     eprintln!(
-        "memory per open 4,000-line document: {:.2} MiB resident ({:.2} MiB beyond its {:.2} MiB of text)",
+        "memory per open 4,000-line document: {:.2} MiB resident ({:.2} MiB beyond its {:.2} MiB of text; its tree-sitter tree alone: {:.2} MiB)",
         per_document / 1048576.0,
         beyond_text / 1048576.0,
-        text.len() as f64 / 1048576.0
+        text.len() as f64 / 1048576.0,
+        per_tree / 1048576.0
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

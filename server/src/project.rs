@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::engine::analysis::{FileAnalysis, add_candidates, analyze_lexical, may_need_second_stage};
+use crate::engine::analysis::{FileAnalysis, add_candidates, analyze_facts, analyze_lexical, may_need_second_stage};
 use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::context::Framework;
 use crate::engine::language::file_kind;
@@ -146,19 +146,25 @@ impl LoadedWorkspace {
     /// Analyses one file's text and puts it into the workspace (not yet
     /// refreshed); excluded files are removed instead.
     pub fn upsert_text(&mut self, path: &str, text: &str) {
+        self.upsert_to(path, text, Depth::Findings);
+    }
+
+    /// [`LoadedWorkspace::upsert_text`] to the given depth.
+    pub fn upsert_to(&mut self, path: &str, text: &str, depth: Depth) {
         if file_kind(Path::new(path)).is_none() || self.is_excluded(path) {
             self.workspace.remove(path);
             return;
         }
         let config = self.config_for(path);
-        let analysis = analyze_file(
-            &FileInput {
-                path,
-                text,
-                config: &config,
-            },
-            &self.rules,
-        );
+        let input = FileInput {
+            path,
+            text,
+            config: &config,
+        };
+        let analysis = match depth {
+            Depth::Findings => analyze_file(&input, &self.rules),
+            Depth::Facts => analyze_facts(&input, &self.rules),
+        };
         self.workspace.upsert(analysis, config);
     }
 }
@@ -173,7 +179,18 @@ pub fn build_workspace(
     let texts: HashMap<String, String> = files.into_iter().map(|f| (f.path, f.text)).collect();
     let mut paths: Vec<String> = texts.keys().cloned().collect();
     paths.sort();
-    build_workspace_from(&paths, &texts, rules, outer_config)
+    build_workspace_from(&paths, &texts, rules, outer_config, Depth::Findings)
+}
+
+/// How far a load goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Every file's candidates: what `nudge check` reports.
+    Findings,
+    /// Only the facts files share (imports, directives, SQL model); no rule
+    /// runs. A language server reports on open documents only, and analyses
+    /// those itself.
+    Facts,
 }
 
 /// Where a loader gets a file's text: memory, or the disk read on demand.
@@ -220,6 +237,7 @@ pub fn build_workspace_from(
     texts: &dyn TextSource,
     rules: RuleSet,
     outer_config: Option<Config>,
+    depth: Depth,
 ) -> Result<LoadedWorkspace, ConfigError> {
     let mut configs = ConfigIndex {
         outer: outer_config.map(Arc::new),
@@ -279,6 +297,11 @@ pub fn build_workspace_from(
                 text: &text,
                 config: &config,
             };
+            if depth == Depth::Facts {
+                let mut analysis = analyze_facts(&input, &rules);
+                analysis.shed_text_if_quiet();
+                return Some(Ok((analysis, config, false)));
+            }
             let mut analysis = analyze_lexical(&input, &rules);
             let second_stage = may_need_second_stage(analysis.kind, &text, &rules);
             analysis.shed_text_if_quiet();
@@ -384,6 +407,11 @@ pub fn load_dir(root: &Path) -> Result<LoadedWorkspace, ConfigError> {
 /// [`load_dir`] with the keyword prefilter on or off (off only to check that
 /// it changes no finding).
 pub fn load_dir_with(root: &Path, prefilter: bool) -> Result<LoadedWorkspace, ConfigError> {
+    load_dir_to(root, prefilter, Depth::Findings)
+}
+
+/// [`load_dir`] to the given depth.
+pub fn load_dir_to(root: &Path, prefilter: bool, depth: Depth) -> Result<LoadedWorkspace, ConfigError> {
     let TreePaths {
         paths,
         ignored,
@@ -403,7 +431,7 @@ pub fn load_dir_with(root: &Path, prefilter: bool) -> Result<LoadedWorkspace, Co
     if !prefilter {
         rules = rules.without_prefilter();
     }
-    let mut loaded = build_workspace_from(&paths, &DiskTexts { root }, rules, outer_config)?;
+    let mut loaded = build_workspace_from(&paths, &DiskTexts { root }, rules, outer_config, depth)?;
     for path in &ignored {
         loaded.workspace.set_git_ignored(path, true);
     }

@@ -52,7 +52,9 @@ pub struct Candidate {
 }
 
 /// A parsed region of a file: the whole file, or one language's script
-/// blocks of a component file (same length as the host text).
+/// blocks of a component file (same length as the host text). Cheap to
+/// clone: the text and the tree are shared.
+#[derive(Clone)]
 pub struct ParsedView {
     pub language: Language,
     pub tree: Tree,
@@ -168,7 +170,13 @@ pub fn analyze_file(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
         {
             Vec::new()
         }
-        Some(kind) => parse_views(kind, input.text),
+        Some(kind) => {
+            rayon::join(
+                || parse_views(kind, input.text),
+                || rules.compile_live(kind.languages(), &live),
+            )
+            .0
+        }
         None => Vec::new(),
     };
     analyze_with(input, kind, &views, rules, live)
@@ -273,7 +281,7 @@ fn collect_candidates(
     let mut candidates = Vec::new();
     let mut grouped_languages = Vec::new();
     for view in views {
-        if let Some(grouped) = rules.grouped(view.language) {
+        if let Some(grouped) = rules.grouped_when_worth_it(view.language, live) {
             run_grouped(
                 rules,
                 grouped,
@@ -297,6 +305,7 @@ fn collect_candidates(
                     input.config,
                     &facts.imports,
                     input.path,
+                    None,
                     &mut candidates,
                 );
             }
@@ -343,6 +352,18 @@ pub fn analyze_lexical(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
     }
 }
 
+/// Only what other files need from this one: imports, directives, env
+/// reads, and SQL facts (SQL is parsed, no rule runs). A language server
+/// indexes closed files this way, since it reports on open ones only.
+pub fn analyze_facts(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
+    let kind = super::language::file_kind(std::path::Path::new(input.path));
+    let views = match kind {
+        Some(FileKind::Plain(Language::Sql)) => parse_views(FileKind::Plain(Language::Sql), input.text),
+        _ => Vec::new(),
+    };
+    analyze_with(input, kind, &views, rules, vec![false; rules.rules().len()])
+}
+
 /// Second stage: parses a JavaScript-family file if a rule that is live for
 /// its text *and* applies in its context needs a tree, and adds the
 /// candidates. Returns whether the file was parsed.
@@ -364,7 +385,12 @@ pub fn add_candidates(
     if !live.iter().any(|l| *l) {
         return false;
     }
-    let views = parse_views(kind, input.text);
+    // Compiling the queries costs more than parsing the first time they
+    // are needed; on two cores the two overlap.
+    let (views, ()) = rayon::join(
+        || parse_views(kind, input.text),
+        || rules.compile_live(languages, &live),
+    );
     analysis.has_syntax_errors |= views.iter().any(|v| v.tree.root_node().has_error());
     analysis.candidates = collect_candidates(input, Some(kind), &views, rules, &live, &analysis.facts);
     if !analysis.candidates.is_empty() && analysis.text.is_empty() && !input.text.is_empty() {
@@ -377,12 +403,9 @@ pub fn add_candidates(
 
 /// The languages [`add_candidates`] may parse a file of this kind in.
 fn second_stage_languages(kind: FileKind) -> &'static [Language] {
-    match kind {
-        FileKind::Plain(Language::JavaScript) => &[Language::JavaScript],
-        FileKind::Plain(Language::TypeScript) => &[Language::TypeScript],
-        FileKind::Plain(Language::Tsx) => &[Language::Tsx],
-        FileKind::Host(_) => &[Language::JavaScript, Language::TypeScript, Language::Tsx],
-        FileKind::Plain(_) => &[],
+    match kind.languages() {
+        [language, ..] if !language.is_js_family() => &[],
+        languages => languages,
     }
 }
 
@@ -543,10 +566,11 @@ pub fn reanalyze_incremental(
         .zip(rules.rules())
         .map(|(l, r)| *l && !whole_file(r))
         .collect();
-    if let Some(grouped) = rules.grouped(view.language) {
-        for (start, end) in &statements {
-            let mut fresh = Vec::new();
-            run_grouped_in(
+    let grouped = rules.grouped_when_worth_it(view.language, &statement_live);
+    for (start, end) in &statements {
+        let mut fresh = Vec::new();
+        match grouped {
+            Some(grouped) => run_grouped_in(
                 rules,
                 grouped,
                 &statement_live,
@@ -555,15 +579,29 @@ pub fn reanalyze_incremental(
                 &analysis.facts.imports,
                 Some(*start..*end),
                 &mut fresh,
-            );
-            candidates.extend(
-                fresh
-                    .into_iter()
-                    .filter(|c| c.span.start >= *start && c.span.start < *end),
-            );
+            ),
+            None => {
+                for (rule, _) in rules.rules().iter().zip(&statement_live).filter(|(_, l)| **l) {
+                    if let Some(query) = rule.query(view.language) {
+                        run_query(
+                            rule,
+                            query,
+                            view,
+                            input.config,
+                            &analysis.facts.imports,
+                            input.path,
+                            Some(*start..*end),
+                            &mut fresh,
+                        );
+                    }
+                }
+            }
         }
-    } else {
-        return None;
+        candidates.extend(
+            fresh
+                .into_iter()
+                .filter(|c| c.span.start >= *start && c.span.start < *end),
+        );
     }
     for (rule, _) in rules.rules().iter().zip(&live).filter(|(r, l)| **l && whole_file(r)) {
         if let Some(query) = rule.query(view.language) {
@@ -574,6 +612,7 @@ pub fn reanalyze_incremental(
                 input.config,
                 &analysis.facts.imports,
                 input.path,
+                None,
                 &mut candidates,
             );
         }
@@ -681,6 +720,9 @@ fn collect_captures<'tree>(
     (captures, report_node)
 }
 
+/// One rule's own query over a tree (or a byte range of it), for runs where
+/// compiling the grouped query would cost more than it saves.
+#[allow(clippy::too_many_arguments)]
 fn run_query(
     rule: &Arc<Rule>,
     query: &tree_sitter::Query,
@@ -688,11 +730,15 @@ fn run_query(
     config: &Config,
     imports: &[String],
     path: &str,
+    range: Option<std::ops::Range<usize>>,
     out: &mut Vec<Candidate>,
 ) {
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
+    if let Some(range) = range {
+        cursor.set_byte_range(range);
+    }
     let source = view.text.as_bytes();
     let mut matches = cursor.matches(query, view.tree.root_node(), source);
     let mut produced = 0u32;

@@ -85,6 +85,20 @@ pub enum FileKind {
     Host(HostKind),
 }
 
+impl FileKind {
+    /// The grammars a file of this kind may be parsed with.
+    pub fn languages(self) -> &'static [Language] {
+        match self {
+            FileKind::Plain(Language::JavaScript) => &[Language::JavaScript],
+            FileKind::Plain(Language::TypeScript) => &[Language::TypeScript],
+            FileKind::Plain(Language::Tsx) => &[Language::Tsx],
+            FileKind::Plain(Language::Sql) => &[Language::Sql],
+            FileKind::Plain(Language::Env) => &[Language::Env],
+            FileKind::Host(_) => &[Language::JavaScript, Language::TypeScript, Language::Tsx],
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HostKind {
     Svelte,

@@ -428,9 +428,21 @@ pub struct RuleSet {
     secret_rules: Vec<usize>,
     /// Off only to check that the prefilter changes no finding.
     prefilter: bool,
+    /// When rules run through the grouped query rather than their own.
+    grouping: Grouping,
     /// One query per language holding every rule's patterns, so a single
     /// pass over a tree serves all rules; built on first use.
     grouped: Arc<[OnceLock<Option<GroupedQuery>>; 5]>,
+}
+
+/// When rules run through one grouped query per language rather than each
+/// through its own. The results are the same; only the cost differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// See [`RuleSet::grouped_when_worth_it`].
+    WhenWorthIt,
+    Always,
+    Never,
 }
 
 /// Every rule's patterns for one language in one query.
@@ -445,8 +457,15 @@ mod embedded {
 }
 
 impl RuleSet {
-    /// The rules compiled into the binary from `queries/`.
+    /// The rules compiled into the binary from `queries/`. Parsed once per
+    /// process; every copy shares the compiled queries, so a query compiled
+    /// for one workspace (or ahead of time) serves all of them.
     pub fn builtin() -> RuleSet {
+        static BUILTIN: OnceLock<RuleSet> = OnceLock::new();
+        BUILTIN.get_or_init(RuleSet::parse_builtin).clone()
+    }
+
+    fn parse_builtin() -> RuleSet {
         let mut set = RuleSet::empty();
         for (file_name, text) in embedded::BUILTIN_RULES {
             set.add_rule(Rule::parse_with(
@@ -467,6 +486,7 @@ impl RuleSet {
             keyword_rules: Vec::new(),
             secret_rules: Vec::new(),
             prefilter: true,
+            grouping: Grouping::WhenWorthIt,
             grouped: Arc::default(),
         }
     }
@@ -485,7 +505,7 @@ impl RuleSet {
         for path in paths {
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => self.add_source(&path, &text),
+                    Ok(text) => self.add_rule(Rule::parse(&path, &text)),
                     Err(_) => self.errors.push(RuleError {
                         path: path.clone(),
                         line: None,
@@ -505,8 +525,11 @@ impl RuleSet {
     /// Adds one rule from text, compiling its queries now.
     pub fn add_source(&mut self, path: &Path, text: &str) {
         self.add_rule(Rule::parse(path, text));
+        self.rebuild_index();
     }
 
+    /// Adds a parsed rule (or its error); the caller rebuilds the index
+    /// once after adding a batch.
     fn add_rule(&mut self, parsed: Result<Rule, RuleError>) {
         match parsed {
             Ok(rule) => {
@@ -522,7 +545,6 @@ impl RuleSet {
             }
             Err(e) => self.errors.push(e),
         }
-        self.rebuild_index();
     }
 
     fn rebuild_index(&mut self) {
@@ -553,8 +575,11 @@ impl RuleSet {
         }
         // Keywords only prefilter, so matching them loosely costs nothing in
         // precision and saves listing every spelling.
+        // A contiguous NFA builds in a fraction of a DFA's time (start-up is
+        // per process) and searches nearly as fast.
         self.keyword_matcher = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(&patterns)
             .ok()
             .map(Arc::new);
@@ -632,6 +657,67 @@ impl RuleSet {
             .as_ref()
     }
 
+    /// The grouped query for `language` when it pays: already compiled, or
+    /// more than a quarter of the language's rules are live. Compiling every
+    /// TypeScript pattern takes ~100 ms, while a file usually wakes a handful
+    /// of rules at ~5 ms each, so a small run (one file, the first
+    /// keystroke) compiles only what it runs and a large one compiles
+    /// everything once. SQL always groups: each query over the Postgres
+    /// grammar costs ~12 ms before its first pattern.
+    pub fn grouped_when_worth_it(&self, language: Language, live: &[bool]) -> Option<&GroupedQuery> {
+        match self.grouping {
+            Grouping::Always => return self.grouped(language),
+            Grouping::Never => return None,
+            Grouping::WhenWorthIt => {}
+        }
+        if let Some(ready) = self.grouped[language.index()].get() {
+            return ready.as_ref();
+        }
+        let (mut total, mut live_count) = (0, 0);
+        for (rule, live) in self.rules.iter().zip(live) {
+            if rule.has_query_for(language) {
+                total += 1;
+                live_count += usize::from(*live);
+            }
+        }
+        if live_count == 0 {
+            return None;
+        }
+        if language == Language::Sql || live_count * 4 > total {
+            self.grouped(language)
+        } else {
+            None
+        }
+    }
+
+    /// Compiles, ahead of time, the queries an analysis of `text` in
+    /// `languages` will run (whatever its context turns out to be), so the
+    /// compilation can overlap with other start-up work.
+    pub fn warm_queries(&self, languages: &[Language], text: &str) {
+        self.compile_live(languages, &self.live_rules(text));
+    }
+
+    /// Compiles the queries that running the `live` rules over `languages`
+    /// needs, in parallel: the grouped query when it pays, else each live
+    /// rule's own. Already compiled queries cost nothing.
+    pub fn compile_live(&self, languages: &[Language], live: &[bool]) {
+        use rayon::prelude::*;
+        for &language in languages {
+            if self.grouped_when_worth_it(language, live).is_none() {
+                let wanted: Vec<&Arc<Rule>> = self
+                    .rules
+                    .iter()
+                    .zip(live)
+                    .filter(|(rule, live)| **live && rule.has_query_for(language))
+                    .map(|(rule, _)| rule)
+                    .collect();
+                wanted.par_iter().for_each(|rule| {
+                    rule.query(language);
+                });
+            }
+        }
+    }
+
     /// [`RuleSet::live_rules`] narrowed to the rules that apply in `context`.
     pub fn live_rules_in(&self, text: &str, context: ContextKind) -> Vec<bool> {
         let mut live = self.live_rules(text);
@@ -646,6 +732,15 @@ impl RuleSet {
     pub fn without_prefilter(&self) -> RuleSet {
         RuleSet {
             prefilter: false,
+            ..self.clone()
+        }
+    }
+
+    /// The same rules run with another [`Grouping`] (to check that grouping
+    /// changes no finding).
+    pub fn with_grouping(&self, grouping: Grouping) -> RuleSet {
+        RuleSet {
+            grouping,
             ..self.clone()
         }
     }

@@ -16,7 +16,7 @@ use crate::engine::analysis::ParsedView;
 use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::language::Language;
 use crate::engine::source::LineIndex;
-use crate::engine::{Category, Finding, Span};
+use crate::engine::{Category, Span};
 
 /// The command that runs the quick security check.
 pub const SECURITY_CHECK_COMMAND: &str = "nudge.securityCheck";
@@ -26,13 +26,19 @@ const REASON_PLACEHOLDER: &str = "<why this is fine here>";
 
 /// The edit inserting a suppression comment above the flagged line, in the
 /// comment syntax valid at that spot (JSX children need `{/* */}`).
-pub fn ignore_edit(at: &TextRef<'_>, language: Language, views: Option<&[ParsedView]>, finding: &Finding) -> TextEdit {
-    let line = at.index.line_of(finding.span.start);
+pub fn ignore_edit(
+    at: &TextRef<'_>,
+    language: Language,
+    views: &[ParsedView],
+    rule_id: &str,
+    start: usize,
+) -> TextEdit {
+    let line = at.index.line_of(start);
     let (line_start, line_end) = at.index.line_span(at.text, line);
     let line_text = &at.text[line_start..line_end];
     let indent: String = line_text.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
     let first_code = line_start + indent.len();
-    let directive = format!("nudge-ignore {}: {REASON_PLACEHOLDER}", finding.rule_id);
+    let directive = format!("nudge-ignore {rule_id}: {REASON_PLACEHOLDER}");
     let comment = match language {
         Language::Sql => format!("-- {directive}"),
         Language::Env => format!("# {directive}"),
@@ -43,8 +49,7 @@ pub fn ignore_edit(at: &TextRef<'_>, language: Language, views: Option<&[ParsedV
     TextEdit::new(Range::new(position, position), format!("{indent}{comment}\n"))
 }
 
-fn in_jsx_children(views: Option<&[ParsedView]>, byte: usize) -> bool {
-    let Some(views) = views else { return false };
+fn in_jsx_children(views: &[ParsedView], byte: usize) -> bool {
     views.iter().filter(|v| v.language.is_js_family()).any(|view| {
         let Some(mut node) = view.tree.root_node().descendant_for_byte_range(byte, byte) else {
             return false;
@@ -81,6 +86,7 @@ fn is_nudge(diagnostic: &Diagnostic) -> bool {
 pub fn actions_for(
     uri: &Uri,
     diagnostic: &Diagnostic,
+    ignore_edit: Option<TextEdit>,
     project_config: &ProjectFile,
     can_create_files: bool,
 ) -> Vec<CodeAction> {
@@ -133,7 +139,7 @@ pub fn actions_for(
             ..CodeAction::default()
         });
     }
-    if let Ok(edit) = serde_json::from_value::<TextEdit>(data["ignore"].clone()) {
+    if let Some(edit) = ignore_edit {
         actions.push(CodeAction {
             title: format!("Ignore `{rule}` here"),
             kind: Some(CodeActionKind::QUICKFIX),

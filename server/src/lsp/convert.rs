@@ -54,6 +54,7 @@ pub mod from_lsp {
     use tower_lsp_server::ls_types::{Position, Uri};
 
     use super::Encoding;
+    use crate::engine::source::{LineCol, LineIndex};
 
     /// The char index of an LSP position in a rope. Lines past the end clamp
     /// to the end of the text, columns past the end of a line to the end of
@@ -88,6 +89,16 @@ pub mod from_lsp {
             counted += width;
         }
         line_start + content_len
+    }
+
+    /// The byte offset of an LSP position in a text with its line index
+    /// (clamped like [`char_index`]).
+    pub fn offset(text: &str, index: &LineIndex, position: Position, encoding: Encoding) -> usize {
+        let at = LineCol {
+            line: position.line as usize,
+            column: position.character as usize,
+        };
+        index.offset(text, at, encoding.unit())
     }
 
     /// The file path of a `file:` URI.
@@ -146,11 +157,10 @@ pub mod to_lsp {
     }
 
     /// A diagnostic whose `data` carries what code actions need: the fix's
-    /// edits, the "ignore here" edit, and which extra actions apply.
+    /// edits and which extra actions apply.
     pub fn diagnostic(
         at: &TextRef<'_>,
         finding: &Finding,
-        ignore_edit: Option<TextEdit>,
         related_uri: &dyn Fn(&std::path::Path) -> Option<Uri>,
     ) -> Diagnostic {
         let fix = finding
@@ -166,7 +176,6 @@ pub mod to_lsp {
             "rule": finding.rule_id,
             "category": finding.category.as_str(),
             "fix": fix,
-            "ignore": ignore_edit,
             "provider": provider,
         });
         let related: Vec<DiagnosticRelatedInformation> = finding

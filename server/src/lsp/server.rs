@@ -16,7 +16,6 @@ use super::actions::{self, MoveSecret, ProjectFile, SECURITY_CHECK_COMMAND};
 use super::convert::{Encoding, from_lsp};
 use super::state::{Published, Shared, set_log_level};
 use crate::engine::config::CONFIG_FILE_NAME;
-use crate::engine::source::LineCol;
 use crate::engine::{ConfigError, Span};
 
 /// The language server's handlers.
@@ -49,6 +48,12 @@ impl Backend {
         let client = self.client.clone();
         tokio::spawn(async move {
             let mut indexed = shared.indexed.subscribe();
+            if !*indexed.borrow() {
+                // Compiling this document's queries can overlap indexing.
+                let warm = shared.clone();
+                let warm_uri = uri.clone();
+                tokio::task::spawn_blocking(move || warm.warm_queries(&warm_uri));
+            }
             // Cross-file facts first: no nudge before the workspace is known.
             let _ = indexed.wait_for(|done| *done).await;
             let delay = shared.settings().debounce_ms;
@@ -147,11 +152,7 @@ impl Backend {
     }
 
     fn offset_at(published: &Published, position: Position, encoding: Encoding) -> usize {
-        let pos = LineCol {
-            line: position.line as usize,
-            column: position.character as usize,
-        };
-        published.index.offset(&published.text, pos, encoding.unit())
+        from_lsp::offset(&published.text, &published.index, position, encoding)
     }
 
     fn hover_markdown(&self, published: &Published, offset: usize) -> Option<String> {
@@ -209,15 +210,18 @@ impl Backend {
     async fn security_check(&self) -> Option<String> {
         let shared = self.shared.clone();
         blocking("security check", move || {
-            let roots = shared.roots();
+            let dirs: Vec<PathBuf> = shared.roots().iter().map(|r| r.dir.clone()).collect();
             let mut report = String::new();
-            for root in roots.iter() {
-                if root.loaded.workspace.paths().next().is_none() {
+            for dir in dirs {
+                let Some(loaded) = shared.full_workspace(&dir) else {
+                    continue;
+                };
+                if loaded.workspace.paths().next().is_none() {
                     continue;
                 }
                 report.push_str(&crate::report::workspace_security_check(
-                    &root.loaded.workspace,
-                    &root.loaded.rules,
+                    &loaded.workspace,
+                    &loaded.rules,
                 ));
             }
             if report.is_empty() {
@@ -556,7 +560,8 @@ impl LanguageServer for Backend {
         let can_create = self.shared.caps().create_files;
         let mut response: CodeActionResponse = Vec::new();
         for diagnostic in &params.context.diagnostics {
-            for action in actions::actions_for(&uri, diagnostic, &config_file, can_create) {
+            let ignore = self.shared.ignore_edit(&uri, diagnostic);
+            for action in actions::actions_for(&uri, diagnostic, ignore, &config_file, can_create) {
                 response.push(CodeActionOrCommand::CodeAction(action));
             }
         }

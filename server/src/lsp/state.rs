@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 
 use dashmap::DashMap;
 use serde::Deserialize;
-use tower_lsp_server::ls_types::{Diagnostic, Uri};
+use tower_lsp_server::ls_types::{Diagnostic, TextEdit, Uri};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::reload;
@@ -18,18 +18,18 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use super::ServerOptions;
 use super::actions;
-use super::convert::Encoding;
 use super::convert::to_lsp::{self, TextRef};
+use super::convert::{Encoding, from_lsp};
 use super::documents::{Documents, Snapshot};
 use crate::engine::analysis::{
     ParsedView, analyze_parsed, analyze_parsed_in_context, parse, parse_views, reanalyze_incremental,
 };
 use crate::engine::config::Level;
-use crate::engine::language::FileKind;
+use crate::engine::language::{FileKind, Language};
 use crate::engine::source::LineIndex;
 use crate::engine::suppress::Suppression;
 use crate::engine::{ConfigError, FileInput, Finding, RuleSet};
-use crate::project::{LoadedWorkspace, load_dir, relative_slash_path};
+use crate::project::{Depth, LoadedWorkspace, load_dir, load_dir_to, relative_slash_path};
 
 /// Why 200 ms: people type a character every 100–200 ms, so a shorter
 /// pause would analyse half-typed words and make nudges flash; nudges that
@@ -139,6 +139,9 @@ pub struct Published {
     pub diagnostics: Vec<Diagnostic>,
     pub suppressions: Vec<Suppression>,
     pub reason: Option<String>,
+    /// The trees the findings came from, for actions computed on request.
+    pub views: Vec<ParsedView>,
+    pub language: Option<Language>,
 }
 
 /// State shared by the transport layer and every handler.
@@ -234,10 +237,12 @@ impl Shared {
         roots.len() - 1
     }
 
-    /// Reads a root from disk. Open documents override what is on disk. On
-    /// a configuration error the previous state stays and the error is kept.
+    /// Reads a root from disk, to the facts other files need: diagnostics
+    /// are for open documents, which are analysed when published. Open
+    /// documents override what is on disk. On a configuration error the
+    /// previous state stays and the error is kept.
     pub fn index_root(&self, dir: &Path) -> Result<(), ConfigError> {
-        let result = load_dir(dir);
+        let result = load_dir_to(dir, true, Depth::Facts);
         let open: Vec<Snapshot> = self
             .docs
             .uris()
@@ -253,7 +258,7 @@ impl Shared {
             Ok(mut loaded) => {
                 for snapshot in &open {
                     let rel = relative_slash_path(dir, snapshot.path.as_deref().expect("filtered on path"));
-                    loaded.upsert_text(&rel, &snapshot.text);
+                    loaded.upsert_to(&rel, &snapshot.text, Depth::Facts);
                 }
                 loaded.workspace.refresh();
                 root.loaded = loaded;
@@ -270,6 +275,34 @@ impl Shared {
         }
     }
 
+    /// Every file of a root analysed to its findings (the index holds only
+    /// facts), with open documents as they are in the editor: what the
+    /// quick security check reports on. `None` for a root whose
+    /// configuration does not load.
+    pub fn full_workspace(&self, dir: &Path) -> Option<LoadedWorkspace> {
+        let indexed = self
+            .roots()
+            .iter()
+            .any(|r| r.dir == dir && !r.loaded.root.as_os_str().is_empty());
+        // A loose file's folder was never walked (it may be a downloads
+        // folder); only its open documents count.
+        let mut loaded = if indexed {
+            load_dir(dir).ok()?
+        } else {
+            LoadedWorkspace::empty(RuleSet::builtin())
+        };
+        for uri in self.docs.uris() {
+            let Some(snapshot) = self.docs.snapshot(&uri) else {
+                continue;
+            };
+            if let Some(path) = snapshot.path.as_deref().filter(|p| p.starts_with(dir)) {
+                loaded.upsert_text(&relative_slash_path(dir, path), &snapshot.text);
+            }
+        }
+        loaded.workspace.refresh();
+        Some(loaded)
+    }
+
     /// Re-reads one file that is not open (a migration or `.env` changed on
     /// disk) into its root.
     pub fn reload_file(&self, path: &Path) {
@@ -284,7 +317,7 @@ impl Shared {
         let root = &mut roots[index];
         let rel = relative_slash_path(&root.dir, path);
         match text {
-            Some(text) => root.loaded.upsert_text(&rel, &text),
+            Some(text) => root.loaded.upsert_to(&rel, &text, Depth::Facts),
             None => root.loaded.workspace.remove(&rel),
         }
         root.loaded.workspace.refresh();
@@ -302,6 +335,17 @@ impl Shared {
     /// workspace refresh, diagnostics. Returns `None` when the document is
     /// not a file Nudge reads. `changed_facts` tells whether other open
     /// documents may need new diagnostics.
+    /// Compiles the built-in queries a document will need while the
+    /// workspace is still being indexed (start-up only).
+    pub fn warm_queries(&self, uri: &Uri) {
+        let Some(snapshot) = self.docs.snapshot(uri) else {
+            return;
+        };
+        if let Some(kind) = snapshot.kind {
+            RuleSet::builtin().warm_queries(kind.languages(), &snapshot.text);
+        }
+    }
+
     pub fn analyze(&self, snapshot: Snapshot) -> Option<(Published, bool)> {
         let path = snapshot.path.clone()?;
         let kind = snapshot.kind?;
@@ -422,6 +466,8 @@ impl Shared {
             diagnostics: Vec::new(),
             suppressions: Vec::new(),
             reason: None,
+            views: Vec::new(),
+            language: None,
         }
     }
 
@@ -454,10 +500,7 @@ impl Shared {
         let related_uri = move |p: &Path| Uri::from_file_path(dir.join(p));
         let diagnostics = findings
             .iter()
-            .map(|f| {
-                let ignore = language.map(|lang| actions::ignore_edit(&at, lang, views, f));
-                to_lsp::diagnostic(&at, f, ignore, &related_uri)
-            })
+            .map(|f| to_lsp::diagnostic(&at, f, &related_uri))
             .collect();
         let reason = root.loaded.workspace.context_of(rel).map(|c| c.reason.clone());
         Published {
@@ -468,7 +511,26 @@ impl Shared {
             diagnostics,
             suppressions,
             reason,
+            views: views.map(<[ParsedView]>::to_vec).unwrap_or_default(),
+            language,
         }
+    }
+
+    /// The "ignore here" edit for one of a document's published
+    /// diagnostics, computed when actions are asked for rather than for
+    /// every diagnostic on every keystroke.
+    pub fn ignore_edit(&self, uri: &Uri, diagnostic: &Diagnostic) -> Option<TextEdit> {
+        let published = self.published.get(uri)?;
+        let language = published.language?;
+        let rule = diagnostic.data.as_ref()?.get("rule")?.as_str()?;
+        let encoding = self.encoding();
+        let start = from_lsp::offset(&published.text, &published.index, diagnostic.range.start, encoding);
+        let at = TextRef {
+            text: &published.text,
+            index: &published.index,
+            encoding,
+        };
+        Some(actions::ignore_edit(&at, language, &published.views, rule, start))
     }
 
     /// Fresh diagnostics for an open document from the current workspace,
@@ -515,9 +577,16 @@ impl Shared {
         let index = Shared::root_index(&mut roots, path);
         let root = &roots[index];
         let rel = relative_slash_path(&root.dir, path);
-        let analyzed_for = root.loaded.workspace.analysis(&rel).and_then(|a| a.analyzed_for);
+        let Some(analysis) = root.loaded.workspace.analysis(&rel) else {
+            return false;
+        };
+        // A re-index holds only the facts of open documents until they are
+        // analysed again; treat that like a changed context.
+        if analysis.source_version != Some(snapshot.version) {
+            return true;
+        }
         let now = root.loaded.workspace.context_of(&rel).map(|c| c.kind);
-        analyzed_for.is_some() && analyzed_for != now
+        analysis.analyzed_for.is_some() && analysis.analyzed_for != now
     }
 
     /// The root directory and workspace-relative path of a file.

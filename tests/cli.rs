@@ -406,7 +406,7 @@ fn size_limits_are_configurable_and_many_skips_are_summarised() {
     let (findings, output) = json_findings(&dir.0, &["check", "--format", "json"]);
     let err = stderr(&output);
     assert!(
-        err.contains("skipped, larger than 2 KiB (limits.max_file_kib)"),
+        err.contains("skipped, it is larger than 2 KiB (limits.max_file_kib)"),
         "{err}"
     );
     assert!(
@@ -421,6 +421,39 @@ fn size_limits_are_configurable_and_many_skips_are_summarised() {
         "{}",
         stderr(&verbose)
     );
+}
+
+/// A pathological file (100,000 string literals, deeply nested brackets)
+/// stops at its time budget with a note; the rest of the tree is analysed.
+#[test]
+fn one_pathological_file_stops_at_its_budget_and_the_rest_is_analysed() {
+    let literals = format!(
+        "\"use client\";\nconst plans = [\n{}];\nif (user.plan === \"pro\") {{}}\n",
+        "  \"tier\", \"premium\", \"quota\", \"credit\", \"paid\",\n".repeat(20_000)
+    );
+    let nesting = format!("const deep = {}1{};\n", "[".repeat(50_000), "]".repeat(50_000));
+    let dir = Scratch::new(
+        "budget",
+        &[
+            (
+                "gen/.nudge.toml",
+                b"[limits]\nmax_ms_per_file = 1\nmax_line_kib = 1024\n",
+            ),
+            ("gen/literals.tsx", literals.as_bytes()),
+            ("gen/deep.ts", nesting.as_bytes()),
+            ("app/signup.tsx", SIGNUP),
+        ],
+    );
+    let started = std::time::Instant::now();
+    let (findings, output) = json_findings(&dir.0, &["check", "--format", "json"]);
+    let err = stderr(&output);
+    assert!(
+        err.contains("gen/literals.tsx: analysis stopped after 1 ms (limits.max_ms_per_file)"),
+        "{err}"
+    );
+    assert!(findings.iter().any(|f| f["path"] == "app/signup.tsx"), "{findings:?}");
+    // Not a benchmark: a bound far above the real cost, against a hang.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
 
 #[test]
@@ -450,9 +483,12 @@ fn bad_files_are_noted_and_the_rest_is_analysed() {
     let (findings, output) = json_findings(&dir.0, &["check", "--format", "json"]);
     assert_eq!(output.status.code(), Some(0));
     let err = stderr(&output);
-    assert!(err.contains("binary.js: skipped, looks like a binary file"), "{err}");
-    assert!(err.contains("huge.ts: skipped, larger than 1024 KiB"), "{err}");
-    assert!(err.contains("long.ts: skipped, has a line longer than 64 KiB"), "{err}");
+    assert!(err.contains("binary.js: skipped, it looks like a binary file"), "{err}");
+    assert!(err.contains("huge.ts: skipped, it is larger than 1024 KiB"), "{err}");
+    assert!(
+        err.contains("long.ts: skipped, it has a line longer than 64 KiB"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 3, "one line per skipped file: {err}");
     let paths: Vec<&str> = findings.iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert!(

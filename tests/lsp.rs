@@ -806,3 +806,94 @@ async fn survives_unknown_methods_bad_positions_and_a_panicking_analysis() {
     );
     client.finish().await;
 }
+
+/// Faults around an editor session: the file of an open document deleted,
+/// renamed or replaced by something unreadable on disk, a FIFO, a symlink
+/// loop and a dangling link in the tree, binary content and a huge line in
+/// a buffer, versions going backwards. None of them stops the server or
+/// loses the findings of another document.
+#[tokio::test]
+async fn faults_leave_the_server_and_other_findings_intact() {
+    let ws = Workspace::new(
+        "faults",
+        &[
+            ("components/Key.tsx", SECRET_COMPONENT),
+            ("app/signup/page.tsx", SIGNUP_PAGE),
+        ],
+    );
+    // Traps for anything that walks or reads the tree: a directory symlink
+    // loop, a link to nowhere, and a FIFO (reading one blocks forever).
+    std::os::unix::fs::symlink(&ws.0, ws.path("components/loop")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/nudge", ws.path("components/Gone.tsx")).unwrap();
+    let fifo = ws.path("components/Pipe.tsx");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let mut client = start(&ws.0).await;
+    let key = ws.uri("components/Key.tsx");
+    let signup = ws.uri("app/signup/page.tsx");
+    open(&mut client, &signup, "typescriptreact", SIGNUP_PAGE).await;
+    assert_eq!(rules(&client.diagnostics(&signup).await), ["signup-call"]);
+    open(&mut client, &key, "typescriptreact", SECRET_COMPONENT).await;
+    assert_eq!(rules(&client.diagnostics(&key).await), ["hardcoded-secret-in-client"]);
+
+    // Deleted on disk while open: the buffer is still what counts.
+    std::fs::remove_file(ws.path("components/Key.tsx")).unwrap();
+    let changed = |uri: &str, kind: u8| json!({ "changes": [{ "uri": uri, "type": kind }] });
+    client.notify("workspace/didChangeWatchedFiles", changed(&key, 3)).await;
+    change(
+        &mut client,
+        &key,
+        2,
+        json!([{ "text": format!("{SECRET_COMPONENT}// edited\n") }]),
+    )
+    .await;
+    assert_eq!(rules(&client.diagnostics(&key).await), ["hardcoded-secret-in-client"]);
+
+    // Renamed: editors close the old URI and open the new one.
+    std::fs::write(ws.path("components/Renamed.tsx"), SECRET_COMPONENT).unwrap();
+    client
+        .notify("textDocument/didClose", json!({ "textDocument": { "uri": key } }))
+        .await;
+    assert!(client.diagnostics(&key).await.is_empty());
+    let renamed = ws.uri("components/Renamed.tsx");
+    client
+        .notify("workspace/didChangeWatchedFiles", changed(&renamed, 1))
+        .await;
+    open(&mut client, &renamed, "typescriptreact", SECRET_COMPONENT).await;
+    assert_eq!(
+        rules(&client.diagnostics(&renamed).await),
+        ["hardcoded-secret-in-client"]
+    );
+
+    // Watched-file events for the traps are read without hanging.
+    for trap in ["components/Pipe.tsx", "components/Gone.tsx", "components/loop"] {
+        client
+            .notify("workspace/didChangeWatchedFiles", changed(&ws.uri(trap), 2))
+            .await;
+    }
+
+    // Binary content and a minified line in buffers: one quiet notice each.
+    let binary = ws.uri("components/Blob.tsx");
+    open(&mut client, &binary, "typescriptreact", "\u{0}\u{1}\u{2}PNG\u{0}").await;
+    let notice = client.diagnostics(&binary).await;
+    assert_eq!(rules(&notice), ["nudge-skipped"]);
+    assert_eq!(notice[0]["severity"], 4, "a hint, not a warning");
+    assert!(notice[0]["message"].as_str().unwrap().contains("binary"), "{notice:?}");
+    let bundle = ws.uri("components/bundle.js");
+    let minified = format!("var a={};", "x".repeat(100 * 1024));
+    open(&mut client, &bundle, "javascript", &minified).await;
+    assert_eq!(rules(&client.diagnostics(&bundle).await), ["nudge-skipped"]);
+
+    // Versions going backwards: the latest message wins, never a panic.
+    change(&mut client, &renamed, 9, json!([{ "text": SIGNUP_PAGE }])).await;
+    assert_eq!(rules(&client.diagnostics(&renamed).await), ["signup-call"]);
+    change(&mut client, &renamed, 3, json!([{ "text": SECRET_COMPONENT }])).await;
+    let (version, diagnostics) = client.diagnostics_with_version(&renamed).await;
+    assert_eq!(version, Some(3));
+    assert_eq!(rules(&diagnostics), ["hardcoded-secret-in-client"]);
+
+    // And the document that never saw a fault still has its finding.
+    change(&mut client, &signup, 2, json!([{ "text": format!("{SIGNUP_PAGE}\n") }])).await;
+    assert_eq!(rules(&client.diagnostics(&signup).await), ["signup-call"]);
+    client.finish().await;
+}

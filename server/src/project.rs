@@ -207,7 +207,7 @@ impl TextSource for HashMap<String, String> {
             .ok_or_else(|| format!("{path}: skipped, no longer there"))?;
         let name = path.rsplit('/').next().unwrap_or(path);
         match limits.skip_reason(name, text.as_bytes()) {
-            Some(reason) => Err(format!("{path}: skipped, {reason}")),
+            Some(reason) => Err(format!("{path}: skipped, it {reason}")),
             None => Ok(Cow::Borrowed(text)),
         }
     }
@@ -347,6 +347,14 @@ pub fn build_workspace_from(
     for (path, analysis) in staged {
         let config = configs.for_path(&path);
         workspace.upsert(analysis, config);
+    }
+    for path in workspace.paths() {
+        if workspace.analysis(path).is_some_and(|a| a.cut_short) {
+            let budget = configs.for_path(path).limits.max_millis_per_file;
+            notes.push(format!(
+                "{path}: analysis stopped after {budget} ms (limits.max_ms_per_file); findings there may be incomplete"
+            ));
+        }
     }
     Ok(LoadedWorkspace {
         root: PathBuf::new(),
@@ -579,17 +587,23 @@ fn ancestors_to_repo_root(root: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn read_source(root: &Path, path: &Path, limits: &Limits) -> Result<SourceFile, String> {
+/// Reads one file for analysis, or says in one line why not (unreadable,
+/// not a regular file, over the limits, binary, minified).
+pub fn read_source(root: &Path, path: &Path, limits: &Limits) -> Result<SourceFile, String> {
     let rel = relative_slash_path(root, path);
     let meta = std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
+    if !meta.is_file() {
+        // A FIFO or device would block or never end.
+        return Err(format!("{rel}: skipped, it is not a regular file"));
+    }
     // Checked before reading, so a huge file costs nothing.
     if meta.len() > limits.max_file_bytes {
-        return Err(format!("{rel}: skipped, {}", limits.too_large()));
+        return Err(format!("{rel}: skipped, it {}", limits.too_large()));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if let Some(reason) = limits.skip_reason(name, &bytes) {
-        return Err(format!("{rel}: skipped, {reason}"));
+        return Err(format!("{rel}: skipped, it {reason}"));
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,

@@ -4,11 +4,13 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, Parser, QueryCursor, StreamingIterator, Tree};
 
-use super::config::Config;
+use super::config::{Config, Limits};
 use super::context::{Directives, directives};
 use super::facts::{self, FileFacts};
 use super::language::{FileKind, Language, script_views};
@@ -85,6 +87,9 @@ pub struct FileAnalysis {
     pub live: Vec<bool>,
     /// The editor's document version this analysis is of, if any.
     pub source_version: Option<i32>,
+    /// Parsing or query matching hit the file's time budget
+    /// (`limits.max_ms_per_file`); its candidates may be incomplete.
+    pub cut_short: bool,
 }
 
 impl FileAnalysis {
@@ -102,9 +107,35 @@ thread_local! {
     static PARSERS: RefCell<HashMap<Language, Parser>> = RefCell::new(HashMap::new());
 }
 
+/// A moment after which parsing and query matching give up on a file, so
+/// one pathological file cannot stall a scan or the editor.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    pub fn after(millis: u64) -> Deadline {
+        Deadline(Instant::now() + Duration::from_millis(millis))
+    }
+
+    /// The deadline for a file under `limits`.
+    pub fn for_file(limits: &Limits) -> Deadline {
+        Deadline::after(limits.max_millis_per_file)
+    }
+
+    pub fn passed(self) -> bool {
+        Instant::now() >= self.0
+    }
+}
+
 /// Parses `text`, reusing `old` for an incremental re-parse when given (the
-/// caller must already have applied its edits with `Tree::edit`).
+/// caller must already have applied its edits with `Tree::edit`), within the
+/// default time budget.
 pub fn parse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    parse_until(language, text, old, Deadline::for_file(&Limits::default()))
+}
+
+/// [`parse`] that gives up (returns `None`) at `deadline`.
+pub fn parse_until(language: Language, text: &str, old: Option<&Tree>, deadline: Deadline) -> Option<Tree> {
     let grammar = language.grammar()?;
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
@@ -115,41 +146,58 @@ pub fn parse(language: Language, text: &str, old: Option<&Tree>) -> Option<Tree>
                 .expect("bundled grammar matches tree-sitter version");
             parser
         });
-        parser.parse(text, old)
+        let bytes = text.as_bytes();
+        let mut give_up = |_: &tree_sitter::ParseState| {
+            if deadline.passed() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut give_up);
+        let tree = parser.parse_with_options(&mut |at, _| &bytes[at.min(bytes.len())..], old, Some(options));
+        if tree.is_none() {
+            // A cancelled parse would otherwise resume on the next call.
+            parser.reset();
+        }
+        tree
     })
 }
 
 /// Parses the regions of a file that grammars read.
 pub fn parse_views(kind: FileKind, text: &str) -> Vec<ParsedView> {
-    match kind {
+    parse_views_until(kind, text, Deadline::for_file(&Limits::default())).0
+}
+
+/// [`parse_views`] within a deadline; also says whether a parse gave up.
+pub fn parse_views_until(kind: FileKind, text: &str, deadline: Deadline) -> (Vec<ParsedView>, bool) {
+    let mut cut_short = false;
+    let mut parse_view = |language: Language, view_text: &str| {
+        let tree = parse_until(language, view_text, None, deadline);
+        cut_short |= tree.is_none();
+        tree.map(|tree| ParsedView {
+            language,
+            tree,
+            text: Arc::from(view_text),
+        })
+    };
+    let views = match kind {
         FileKind::Plain(Language::Env) => Vec::new(),
-        FileKind::Plain(language) => parse(language, text, None)
-            .map(|tree| {
-                vec![ParsedView {
-                    language,
-                    tree,
-                    text: Arc::from(text),
-                }]
-            })
-            .unwrap_or_default(),
+        FileKind::Plain(language) => parse_view(language, text).into_iter().collect(),
         FileKind::Host(host) => script_views(host, text)
             .into_iter()
-            .filter_map(|view| {
-                let tree = parse(view.language, &view.text, None)?;
-                Some(ParsedView {
-                    language: view.language,
-                    tree,
-                    text: Arc::from(view.text),
-                })
-            })
+            .filter_map(|view| parse_view(view.language, &view.text))
             .collect(),
-    }
+    };
+    (views, cut_short)
 }
 
 /// Analyses one file from scratch. Never fails: a file nothing can read
 /// yields an analysis with no facts and no candidates.
 pub fn analyze_file(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
     let kind = super::language::file_kind(std::path::Path::new(input.path));
+    let deadline = Deadline::for_file(&input.config.limits);
+    let mut parse_cut_short = false;
     let live = rules.live_rules(input.text);
     // The prefilter: a file that no live rule can query is never parsed.
     // SQL is always parsed, because migrations feed the workspace model.
@@ -171,15 +219,18 @@ pub fn analyze_file(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
             Vec::new()
         }
         Some(kind) => {
-            rayon::join(
-                || parse_views(kind, input.text),
+            let ((views, cut_short), ()) = rayon::join(
+                || parse_views_until(kind, input.text, deadline),
                 || rules.compile_live(kind.languages(), &live),
-            )
-            .0
+            );
+            parse_cut_short = cut_short;
+            views
         }
         None => Vec::new(),
     };
-    analyze_with(input, kind, &views, rules, live)
+    let mut analysis = analyze_with(input, kind, &views, rules, live);
+    analysis.cut_short |= parse_cut_short;
+    analysis
 }
 
 /// Analyses a file whose regions are already parsed (the language server
@@ -244,7 +295,7 @@ fn analyze_with(
         Some(FileKind::Plain(lang)) if lang.is_js_family() => directives(text),
         _ => Directives::default(),
     };
-    let candidates = collect_candidates(input, kind, views, rules, &live, &facts);
+    let (candidates, cut_short) = collect_candidates(input, kind, views, rules, &live, &facts);
     let markers = match kind {
         Some(FileKind::Plain(lang)) => lang.comment_markers(),
         Some(FileKind::Host(_)) => &["//", "/*", "<!--"],
@@ -265,10 +316,12 @@ fn analyze_with(
         analyzed_for: None,
         live,
         source_version: None,
+        cut_short,
     }
 }
 
 /// Runs the live rules' queries over parsed views (and `.env` entries).
+/// Also says whether matching stopped at the file's time budget.
 fn collect_candidates(
     input: &FileInput<'_>,
     kind: Option<FileKind>,
@@ -276,13 +329,18 @@ fn collect_candidates(
     rules: &RuleSet,
     live: &[bool],
     facts: &FileFacts,
-) -> Vec<Candidate> {
+) -> (Vec<Candidate>, bool) {
     let text = input.text;
     let mut candidates = Vec::new();
+    let mut cut_short = false;
+    let languages: Vec<Language> = views.iter().map(|v| v.language).collect();
+    rules.compile_live(&languages, live);
+    // Compiling queries is a one-time cost of the process, not of this file.
+    let deadline = Deadline::for_file(&input.config.limits);
     let mut grouped_languages = Vec::new();
     for view in views {
         if let Some(grouped) = rules.grouped_when_worth_it(view.language, live) {
-            run_grouped(
+            cut_short |= run_grouped(
                 rules,
                 grouped,
                 live,
@@ -290,6 +348,7 @@ fn collect_candidates(
                 input.config,
                 &facts.imports,
                 input.path,
+                deadline,
                 &mut candidates,
             );
             grouped_languages.push(view.language);
@@ -298,7 +357,7 @@ fn collect_candidates(
     for (rule, _) in rules.rules().iter().zip(live).filter(|(_, live)| **live) {
         for view in views.iter().filter(|v| !grouped_languages.contains(&v.language)) {
             if let Some(query) = rule.query(view.language) {
-                run_query(
+                cut_short |= run_query(
                     rule,
                     query,
                     view,
@@ -306,6 +365,7 @@ fn collect_candidates(
                     &facts.imports,
                     input.path,
                     None,
+                    deadline,
                     &mut candidates,
                 );
             }
@@ -334,7 +394,7 @@ fn collect_candidates(
             }
         }
     }
-    candidates
+    (candidates, cut_short)
 }
 
 /// First stage of a workspace scan: everything that needs no parse of
@@ -357,11 +417,14 @@ pub fn analyze_lexical(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
 /// indexes closed files this way, since it reports on open ones only.
 pub fn analyze_facts(input: &FileInput<'_>, rules: &RuleSet) -> FileAnalysis {
     let kind = super::language::file_kind(std::path::Path::new(input.path));
-    let views = match kind {
-        Some(FileKind::Plain(Language::Sql)) => parse_views(FileKind::Plain(Language::Sql), input.text),
-        _ => Vec::new(),
+    let deadline = Deadline::for_file(&input.config.limits);
+    let (views, cut_short) = match kind {
+        Some(FileKind::Plain(Language::Sql)) => parse_views_until(FileKind::Plain(Language::Sql), input.text, deadline),
+        _ => (Vec::new(), false),
     };
-    analyze_with(input, kind, &views, rules, vec![false; rules.rules().len()])
+    let mut analysis = analyze_with(input, kind, &views, rules, vec![false; rules.rules().len()]);
+    analysis.cut_short |= cut_short;
+    analysis
 }
 
 /// Second stage: parses a JavaScript-family file if a rule that is live for
@@ -387,12 +450,15 @@ pub fn add_candidates(
     }
     // Compiling the queries costs more than parsing the first time they
     // are needed; on two cores the two overlap.
-    let (views, ()) = rayon::join(
-        || parse_views(kind, input.text),
+    let deadline = Deadline::for_file(&input.config.limits);
+    let ((views, parse_cut_short), ()) = rayon::join(
+        || parse_views_until(kind, input.text, deadline),
         || rules.compile_live(languages, &live),
     );
     analysis.has_syntax_errors |= views.iter().any(|v| v.tree.root_node().has_error());
-    analysis.candidates = collect_candidates(input, Some(kind), &views, rules, &live, &analysis.facts);
+    let (candidates, query_cut_short) = collect_candidates(input, Some(kind), &views, rules, &live, &analysis.facts);
+    analysis.candidates = candidates;
+    analysis.cut_short |= parse_cut_short || query_cut_short;
     if !analysis.candidates.is_empty() && analysis.text.is_empty() && !input.text.is_empty() {
         // The first stage shed the text; findings need it again.
         analysis.text = Arc::from(input.text);
@@ -486,7 +552,7 @@ pub fn reanalyze_incremental(
     rules: &RuleSet,
     context: super::context::ContextKind,
 ) -> Option<FileAnalysis> {
-    if previous.analyzed_for != Some(context) || !view.language.is_js_family() {
+    if previous.analyzed_for != Some(context) || !view.language.is_js_family() || previous.cut_short {
         return None;
     }
     let kind = Some(FileKind::Plain(view.language));
@@ -567,23 +633,30 @@ pub fn reanalyze_incremental(
         .map(|(l, r)| *l && !whole_file(r))
         .collect();
     let grouped = rules.grouped_when_worth_it(view.language, &statement_live);
+    rules.compile_live(&[view.language], &live);
+    // Compiling queries is a one-time cost of the process, not of this file.
+    let deadline = Deadline::for_file(&input.config.limits);
+    let mut cut_short = false;
     for (start, end) in &statements {
         let mut fresh = Vec::new();
         match grouped {
-            Some(grouped) => run_grouped_in(
-                rules,
-                grouped,
-                &statement_live,
-                view,
-                input,
-                &analysis.facts.imports,
-                Some(*start..*end),
-                &mut fresh,
-            ),
+            Some(grouped) => {
+                cut_short |= run_grouped_in(
+                    rules,
+                    grouped,
+                    &statement_live,
+                    view,
+                    input,
+                    &analysis.facts.imports,
+                    Some(*start..*end),
+                    deadline,
+                    &mut fresh,
+                )
+            }
             None => {
                 for (rule, _) in rules.rules().iter().zip(&statement_live).filter(|(_, l)| **l) {
                     if let Some(query) = rule.query(view.language) {
-                        run_query(
+                        cut_short |= run_query(
                             rule,
                             query,
                             view,
@@ -591,6 +664,7 @@ pub fn reanalyze_incremental(
                             &analysis.facts.imports,
                             input.path,
                             Some(*start..*end),
+                            deadline,
                             &mut fresh,
                         );
                     }
@@ -605,7 +679,7 @@ pub fn reanalyze_incremental(
     }
     for (rule, _) in rules.rules().iter().zip(&live).filter(|(r, l)| **l && whole_file(r)) {
         if let Some(query) = rule.query(view.language) {
-            run_query(
+            cut_short |= run_query(
                 rule,
                 query,
                 view,
@@ -613,12 +687,14 @@ pub fn reanalyze_incremental(
                 &analysis.facts.imports,
                 input.path,
                 None,
+                deadline,
                 &mut candidates,
             );
         }
     }
     candidates.sort_by_key(|c| (c.span.start, c.span.end));
     analysis.candidates = candidates;
+    analysis.cut_short = cut_short;
     analysis.analyzed_for = Some(context);
     analysis.live = live;
     Some(analysis)
@@ -638,14 +714,15 @@ fn run_grouped(
     config: &Config,
     imports: &[String],
     path: &str,
+    deadline: Deadline,
     out: &mut Vec<Candidate>,
-) {
+) -> bool {
     let input = FileInput {
         path,
         text: &view.text,
         config,
     };
-    run_grouped_in(rules, grouped, live, view, &input, imports, None, out);
+    run_grouped_in(rules, grouped, live, view, &input, imports, None, deadline, out)
 }
 
 /// [`run_grouped`] limited to a byte range of the tree, when given.
@@ -658,8 +735,9 @@ fn run_grouped_in(
     input: &FileInput<'_>,
     imports: &[String],
     range: Option<std::ops::Range<usize>>,
+    deadline: Deadline,
     out: &mut Vec<Candidate>,
-) {
+) -> bool {
     let (config, path) = (input.config, input.path);
     let query = &grouped.query;
     let names = query.capture_names();
@@ -669,7 +747,9 @@ fn run_grouped_in(
         cursor.set_byte_range(range);
     }
     let mut per_rule = vec![0u32; rules.rules().len()];
-    let mut matches = cursor.matches(query, view.tree.root_node(), view.text.as_bytes());
+    let mut give_up = stop_at(deadline);
+    let options = tree_sitter::QueryCursorOptions::new().progress_callback(&mut give_up);
+    let mut matches = cursor.matches_with_options(query, view.tree.root_node(), view.text.as_bytes(), options);
     while let Some(found) = matches.next() {
         let rule_index = grouped.pattern_rule[found.pattern_index];
         if !live[rule_index] {
@@ -691,6 +771,21 @@ fn run_grouped_in(
             source: &view.text,
         };
         push_candidate(rule, captures, surroundings(report_node), &context, out);
+        if deadline.passed() {
+            break;
+        }
+    }
+    deadline.passed()
+}
+
+/// A query progress callback that stops matching at `deadline`.
+fn stop_at(deadline: Deadline) -> impl FnMut(&tree_sitter::QueryCursorState) -> ControlFlow<()> {
+    move |_| {
+        if deadline.passed() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     }
 }
 
@@ -731,8 +826,9 @@ fn run_query(
     imports: &[String],
     path: &str,
     range: Option<std::ops::Range<usize>>,
+    deadline: Deadline,
     out: &mut Vec<Candidate>,
-) {
+) -> bool {
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
     cursor.set_match_limit(MATCH_LIMIT);
@@ -740,7 +836,9 @@ fn run_query(
         cursor.set_byte_range(range);
     }
     let source = view.text.as_bytes();
-    let mut matches = cursor.matches(query, view.tree.root_node(), source);
+    let mut give_up = stop_at(deadline);
+    let options = tree_sitter::QueryCursorOptions::new().progress_callback(&mut give_up);
+    let mut matches = cursor.matches_with_options(query, view.tree.root_node(), source, options);
     let mut produced = 0u32;
     while let Some(found) = matches.next() {
         produced += 1;
@@ -759,7 +857,11 @@ fn run_query(
             source: &view.text,
         };
         push_candidate(rule, captures, around, &context, out);
+        if deadline.passed() {
+            break;
+        }
     }
+    deadline.passed()
 }
 
 /// What local predicates may read besides the captures.

@@ -62,6 +62,7 @@ struct RawConfig {
 struct RawLimits {
     max_file_kib: Option<u64>,
     max_line_kib: Option<u64>,
+    max_ms_per_file: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -126,6 +127,9 @@ pub struct Limits {
     /// The longest line a file may have; longer ones mean generated code or
     /// inlined data.
     pub max_line_bytes: usize,
+    /// Time for parsing and matching queries over one file, after which
+    /// its analysis stops with what it has (and says so).
+    pub max_millis_per_file: u64,
 }
 
 impl Default for Limits {
@@ -133,6 +137,7 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 1024 * 1024,
             max_line_bytes: 64 * 1024,
+            max_millis_per_file: 2_000,
         }
     }
 }
@@ -163,7 +168,10 @@ impl Limits {
 
     /// The note for a file over [`Limits::max_file_bytes`].
     pub fn too_large(&self) -> String {
-        format!("larger than {} KiB (limits.max_file_kib)", self.max_file_bytes / 1024)
+        format!(
+            "is larger than {} KiB (limits.max_file_kib)",
+            self.max_file_bytes / 1024
+        )
     }
 }
 
@@ -280,6 +288,16 @@ impl Config {
         if let Some(bytes) = kib(raw.limits.max_line_kib, "max_line_kib")? {
             config.limits.max_line_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
         }
+        match raw.limits.max_ms_per_file {
+            Some(0) => {
+                return Err(error(
+                    find_line("max_ms_per_file"),
+                    "`max_ms_per_file` must be at least 1".into(),
+                ));
+            }
+            Some(ms) => config.limits.max_millis_per_file = ms,
+            None => {}
+        }
         Ok(config)
     }
 
@@ -376,6 +394,7 @@ max_line_kib = 8
         let limits = Limits {
             max_file_bytes: 10_000,
             max_line_bytes: 500,
+            ..Limits::default()
         };
         let ordinary = "const a = 1;\n".repeat(500);
         assert_eq!(limits.skip_reason("a.ts", ordinary.as_bytes()), None);

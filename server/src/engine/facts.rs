@@ -137,13 +137,19 @@ fn has_child_kind(node: Node<'_>, kind: &str) -> bool {
     child_of_kind(node, kind).is_some()
 }
 
+/// The outermost descendants of `node` of `kind`, in document order.
+/// Iterative: generated SQL can nest deeper than the stack.
 fn descendants_of_kind<'t>(node: Node<'t>, kind: &str, out: &mut Vec<Node<'t>>) {
     let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
+    let mut stack: Vec<Node<'t>> = node.children(&mut cursor).collect();
+    stack.reverse();
+    while let Some(child) = stack.pop() {
         if child.kind() == kind {
             out.push(child);
         } else {
-            descendants_of_kind(child, kind, out);
+            let start = stack.len();
+            stack.extend(child.children(&mut cursor));
+            stack[start..].reverse();
         }
     }
 }
@@ -317,12 +323,20 @@ fn sql_bucket_insert(node: Node<'_>, source: &str, facts: &mut FileFacts) {
 
 /// The `a_expr` items of a VALUES row, in order (the grammar nests lists
 /// left-recursively).
+/// The expressions of a (left-nested) `expr_list`, in order. Iterative: a
+/// list nests once per element.
 fn collect_expr_list<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
     let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
+    let mut stack: Vec<Node<'t>> = node.children(&mut cursor).collect();
+    stack.reverse();
+    while let Some(child) = stack.pop() {
         match child.kind() {
             "a_expr" => out.push(child),
-            "expr_list" => collect_expr_list(child, out),
+            "expr_list" => {
+                let start = stack.len();
+                stack.extend(child.children(&mut cursor));
+                stack[start..].reverse();
+            }
             _ => {}
         }
     }

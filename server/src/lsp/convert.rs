@@ -202,6 +202,19 @@ pub mod to_lsp {
         }
     }
 
+    /// The one diagnostic of a document Nudge does not analyse (too large,
+    /// minified, binary), so the silence is explained.
+    pub fn skipped_notice(reason: &str) -> Diagnostic {
+        Diagnostic {
+            range: Range::default(),
+            severity: Some(DiagnosticSeverity::HINT),
+            code: Some(NumberOrString::String("nudge-skipped".to_string())),
+            source: Some("nudge".to_string()),
+            message: format!("Nudge does not check this file: it {reason}. Limits can be raised in .nudge.toml."),
+            ..Diagnostic::default()
+        }
+    }
+
     /// A workspace edit for one document.
     pub fn single_file_edit(uri: Uri, edits: Vec<TextEdit>) -> tower_lsp_server::ls_types::WorkspaceEdit {
         let mut changes = HashMap::new();

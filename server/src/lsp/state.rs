@@ -22,14 +22,14 @@ use super::convert::to_lsp::{self, TextRef};
 use super::convert::{Encoding, from_lsp};
 use super::documents::{Documents, Snapshot};
 use crate::engine::analysis::{
-    ParsedView, analyze_parsed, analyze_parsed_in_context, parse, parse_views, reanalyze_incremental,
+    Deadline, ParsedView, analyze_parsed, analyze_parsed_in_context, parse_until, parse_views, reanalyze_incremental,
 };
 use crate::engine::config::Level;
 use crate::engine::language::{FileKind, Language};
 use crate::engine::source::LineIndex;
 use crate::engine::suppress::Suppression;
 use crate::engine::{ConfigError, FileInput, Finding, RuleSet};
-use crate::project::{Depth, LoadedWorkspace, load_dir, load_dir_to, relative_slash_path};
+use crate::project::{Depth, LoadedWorkspace, load_dir, load_dir_to, read_source, relative_slash_path};
 
 /// Why 200 ms: people type a character every 100–200 ms, so a shorter
 /// pause would analyse half-typed words and make nudges flash; nudges that
@@ -142,6 +142,8 @@ pub struct Published {
     /// The trees the findings came from, for actions computed on request.
     pub views: Vec<ParsedView>,
     pub language: Option<Language>,
+    /// The document is not analysed (limits); its one diagnostic says why.
+    pub skipped: bool,
 }
 
 /// State shared by the transport layer and every handler.
@@ -309,9 +311,21 @@ impl Shared {
         if self.docs.by_path(path).is_some() {
             return;
         }
-        let text = std::fs::read(path)
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let (dir, limits) = {
+            let mut roots = self.roots();
+            let index = Shared::root_index(&mut roots, path);
+            let root = &roots[index];
+            let rel = relative_slash_path(&root.dir, path);
+            (root.dir.clone(), root.loaded.config_for(&rel).limits)
+        };
+        // Read without holding the roots lock.
+        let text = match read_source(&dir, path, &limits) {
+            Ok(file) => Some(file.text),
+            Err(note) => {
+                tracing::info!("{note}");
+                None
+            }
+        };
         let mut roots = self.roots();
         let index = Shared::root_index(&mut roots, path);
         let root = &mut roots[index];
@@ -331,10 +345,6 @@ impl Shared {
         }
     }
 
-    /// Analyses a document snapshot: incremental parse, engine analysis,
-    /// workspace refresh, diagnostics. Returns `None` when the document is
-    /// not a file Nudge reads. `changed_facts` tells whether other open
-    /// documents may need new diagnostics.
     /// Compiles the built-in queries a document will need while the
     /// workspace is still being indexed (start-up only).
     pub fn warm_queries(&self, uri: &Uri) {
@@ -346,23 +356,15 @@ impl Shared {
         }
     }
 
+    /// Analyses a document snapshot: incremental parse, engine analysis,
+    /// workspace refresh, diagnostics. Returns `None` when the document is
+    /// not a file Nudge reads. `changed_facts` tells whether other open
+    /// documents may need new diagnostics.
     pub fn analyze(&self, snapshot: Snapshot) -> Option<(Published, bool)> {
         let path = snapshot.path.clone()?;
         let kind = snapshot.kind?;
         let text: &str = &snapshot.text;
         fault_injection(text);
-        let views = match kind {
-            FileKind::Plain(language) if language.grammar().is_some() => {
-                let tree = parse(language, text, snapshot.tree.as_ref())?;
-                self.docs.store_tree(&snapshot.uri, snapshot.version, tree.clone());
-                vec![ParsedView {
-                    language,
-                    tree,
-                    text: snapshot.text.clone(),
-                }]
-            }
-            _ => parse_views(kind, text),
-        };
         // Analysis runs without holding the roots lock; only the merge does.
         let (rel, rules, config, excluded, known_context, previous) = {
             let mut roots = self.roots();
@@ -381,12 +383,42 @@ impl Shared {
                 previous,
             )
         };
-        if excluded {
+        let name = rel.rsplit('/').next().unwrap_or(&rel);
+        let skipped = config.limits.skip_reason(name, text.as_bytes());
+        if excluded || skipped.is_some() {
             let mut roots = self.roots();
             let index = Shared::root_index(&mut roots, &path);
             roots[index].loaded.workspace.remove(&rel);
-            return Some((self.empty_published(&snapshot), true));
+            let mut published = self.empty_published(&snapshot);
+            if let Some(reason) = skipped {
+                // One quiet notice instead of parsing a bundle on every keystroke.
+                published.diagnostics.push(to_lsp::skipped_notice(&reason));
+                published.skipped = true;
+            }
+            return Some((published, true));
         }
+        let views = match kind {
+            FileKind::Plain(language) if language.grammar().is_some() => {
+                let deadline = Deadline::for_file(&config.limits);
+                let Some(tree) = parse_until(language, text, snapshot.tree.as_ref(), deadline) else {
+                    let mut published = self.empty_published(&snapshot);
+                    let reason = format!(
+                        "took longer than {} ms to parse (limits.max_ms_per_file)",
+                        config.limits.max_millis_per_file
+                    );
+                    published.diagnostics.push(to_lsp::skipped_notice(&reason));
+                    published.skipped = true;
+                    return Some((published, false));
+                };
+                self.docs.store_tree(&snapshot.uri, snapshot.version, tree.clone());
+                vec![ParsedView {
+                    language,
+                    tree,
+                    text: snapshot.text.clone(),
+                }]
+            }
+            _ => parse_views(kind, text),
+        };
         let input = FileInput {
             path: &rel,
             text,
@@ -468,6 +500,7 @@ impl Shared {
             reason: None,
             views: Vec::new(),
             language: None,
+            skipped: false,
         }
     }
 
@@ -513,6 +546,7 @@ impl Shared {
             reason,
             views: views.map(<[ParsedView]>::to_vec).unwrap_or_default(),
             language,
+            skipped: false,
         }
     }
 
@@ -538,7 +572,8 @@ impl Shared {
     pub fn republish(&self, uri: &Uri) -> Option<Published> {
         let previous = self.published.get(uri).map(|p| p.clone())?;
         let snapshot = self.docs.snapshot(uri)?;
-        if snapshot.version != previous.version {
+        if snapshot.version != previous.version || previous.skipped {
+            // A skipped document's notice does not depend on other files.
             return None;
         }
         if self.context_changed_since_analysis(&snapshot) {

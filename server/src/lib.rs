@@ -9,11 +9,13 @@
 //! - [`report`]: the quick security check's markdown report.
 //! - [`cli`]: `nudge check`, `nudge rules`, `nudge explain` and the output
 //!   formats of the outside contract.
+//! - [`fuzzing`]: the checks the fuzz targets and their corpus replay run.
 #![deny(clippy::print_stdout)]
 
 pub mod cli;
 pub mod engine;
 pub mod examples;
+pub mod fuzzing;
 pub mod lsp;
 pub mod project;
 pub mod report;

@@ -164,6 +164,64 @@ pub fn parse_until(language: Language, text: &str, old: Option<&Tree>, deadline:
     })
 }
 
+/// Re-parses a document after edits, reusing `old` (already edited). When
+/// the result has syntax errors it is parsed again from scratch, because
+/// tree-sitter recovers from errors differently when it reuses a tree
+/// (found by fuzzing) and the editor must show what `nudge check` reports.
+/// Returns the tree and whether it grew from `old` (only then may a caller
+/// compare the two trees to find what changed).
+pub fn reparse_until(language: Language, text: &str, old: Option<&Tree>, deadline: Deadline) -> Option<(Tree, bool)> {
+    let tree = parse_until(language, text, old, deadline)?;
+    if old.is_some() && tree.root_node().has_error() {
+        let fresh = parse_until(language, text, None, deadline)?;
+        // Usually recovery agrees; then keep the tree that grew from `old`.
+        if same_shape(&tree, &fresh) {
+            return Some((tree, true));
+        }
+        return Some((fresh, false));
+    }
+    Some((tree, old.is_some()))
+}
+
+/// Whether two trees have the same nodes (kinds, fields and byte ranges) in
+/// the same order.
+fn same_shape(a: &Tree, b: &Tree) -> bool {
+    let (mut x, mut y) = (a.walk(), b.walk());
+    loop {
+        let (m, n) = (x.node(), y.node());
+        if m.kind_id() != n.kind_id()
+            || m.byte_range() != n.byte_range()
+            || m.is_missing() != n.is_missing()
+            || x.field_id() != y.field_id()
+        {
+            return false;
+        }
+        let down = (x.goto_first_child(), y.goto_first_child());
+        if down.0 != down.1 {
+            return false;
+        }
+        if down.0 {
+            continue;
+        }
+        loop {
+            let next = (x.goto_next_sibling(), y.goto_next_sibling());
+            if next.0 != next.1 {
+                return false;
+            }
+            if next.0 {
+                break;
+            }
+            let up = (x.goto_parent(), y.goto_parent());
+            if up.0 != up.1 {
+                return false;
+            }
+            if !up.0 {
+                return true;
+            }
+        }
+    }
+}
+
 /// Parses the regions of a file that grammars read.
 pub fn parse_views(kind: FileKind, text: &str) -> Vec<ParsedView> {
     parse_views_until(kind, text, Deadline::for_file(&Limits::default())).0

@@ -413,7 +413,12 @@ fn supabase_from(source: &str, from_at: usize, args_at: usize, file_mentions_sup
     let Some(before) = before.strip_suffix('.') else { return };
     let before = before.trim_end();
     let before = before.strip_suffix(')').unwrap_or(before);
-    let client_start = before.rfind(|c: char| !is_ident_char(c)).map(|i| i + 1).unwrap_or(0);
+    // After the last non-identifier character, whatever its width.
+    let client_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !is_ident_char(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let client = &before[client_start..];
     if client.is_empty() {
         return;
@@ -576,6 +581,19 @@ mod tests {
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&language.grammar().unwrap()).unwrap();
         parser.parse(source, None).unwrap()
+    }
+
+    /// Found by fuzzing: the client name before `.from(` was sliced at a
+    /// byte inside a multi-byte character.
+    #[test]
+    fn supabase_from_after_a_multibyte_character() {
+        let mut facts = FileFacts::default();
+        js_facts_lexical(
+            "const a = →supabase.from(\"invoices\");\nconst b = →.from(\"x\");\n",
+            &mut facts,
+        );
+        let tables: Vec<&str> = facts.supabase_tables.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(tables, ["invoices"]);
     }
 
     #[test]

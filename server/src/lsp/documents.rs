@@ -227,8 +227,6 @@ mod tests {
         }
     }
 
-    const START: &str = "\"use client\";\nimport { supabase } from \"@/lib/supabase\";\n\nexport function Page({ user }: { user: { plan: string } }) {\n  // 😀 emoji and 日本語 before code\n  const key = \"sk_live_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oO\";\r\n  if (user.plan === \"pro\") {\n    return <div>{key}</div>;\n  }\n  return supabase.auth.signUp({ email, password });\n}\n";
-
     const SNIPPETS: &[&str] = &[
         "",
         "x",
@@ -253,95 +251,23 @@ mod tests {
         "\"use client\";\n",
     ];
 
-    fn lsp_position(rope: &Rope, char_index: usize) -> Position {
-        let line = rope.char_to_line(char_index);
-        let line_start = rope.line_to_char(line);
-        let column = rope.char_to_utf16_cu(char_index) - rope.char_to_utf16_cu(line_start);
-        Position::new(line as u32, column as u32)
-    }
-
-    fn summary(analysis: &crate::engine::FileAnalysis) -> Vec<(String, usize, usize)> {
-        analysis
-            .candidates
-            .iter()
-            .map(|c| (c.rule.id.clone(), c.span.start, c.span.end))
-            .collect()
-    }
-
     #[test]
     fn random_edits_keep_incremental_parse_and_analysis_equal_to_fresh() {
-        use crate::engine::analysis::{
-            ParsedView, analyze_file, analyze_parsed, analyze_parsed_in_context, reanalyze_incremental,
-        };
-        use crate::engine::context::ContextKind;
-        use crate::engine::{Config, FileInput, RuleSet};
-        let rules = RuleSet::builtin();
-        let config = Config::default();
+        use crate::fuzzing::{EDIT_START, EditSession};
         let mut edits_checked = 0;
         let mut reused = 0;
         for seed in 1..=12u64 {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
-            let uri: Uri = "file:///tmp/page.tsx".parse().unwrap();
-            let mut doc = Document::new(uri, 1, START);
-            doc.tree = parse(Language::Tsx, START, None);
-            let mut previous: Option<crate::engine::FileAnalysis> = None;
-            for step in 0..60 {
-                let len = doc.rope.len_chars();
+            let mut session = EditSession::new("app/page.tsx", Language::Tsx, EDIT_START);
+            for _ in 0..60 {
+                let len = session.len_chars();
                 let start = rng.below(len + 1);
                 let end = (start + rng.below(12)).min(len);
                 let snippet = SNIPPETS[rng.below(SNIPPETS.len())];
-                let edit = change_at(lsp_position(&doc.rope, start), lsp_position(&doc.rope, end), snippet);
-                doc.apply_change(&edit, Encoding::Utf16);
-                let text = doc.rope.to_string();
-                let incremental = parse(Language::Tsx, &text, doc.tree.as_ref()).unwrap();
-                let fresh = parse(Language::Tsx, &text, None).unwrap();
-                assert_eq!(
-                    incremental.root_node().to_sexp(),
-                    fresh.root_node().to_sexp(),
-                    "seed {seed} step {step}: incremental tree differs for {text:?}"
-                );
-                let input = FileInput {
-                    path: "app/page.tsx",
-                    text: &text,
-                    config: &config,
-                };
-                let view = ParsedView {
-                    language: Language::Tsx,
-                    tree: incremental.clone(),
-                    text: Arc::from(text.as_str()),
-                };
-                let kind = Some(FileKind::Plain(Language::Tsx));
-                let from_incremental = analyze_parsed(&input, kind, std::slice::from_ref(&view), &rules);
-                let from_scratch = analyze_file(&input, &rules);
-                assert_eq!(
-                    summary(&from_incremental),
-                    summary(&from_scratch),
-                    "seed {seed} step {step}"
-                );
-                assert_eq!(from_incremental.facts, from_scratch.facts, "seed {seed} step {step}");
-                // Statement-level re-analysis agrees with analysing in full.
-                let context = ContextKind::Client;
-                let full = analyze_parsed_in_context(&input, kind, std::slice::from_ref(&view), &rules, context);
-                if let Some(before) = &previous {
-                    let old_tree = doc.tree.as_ref().unwrap();
-                    if let Some(partial) =
-                        reanalyze_incremental(before, &doc.edits, old_tree, &input, &view, &rules, context)
-                    {
-                        let (mut a, mut b) = (summary(&partial), summary(&full));
-                        a.sort();
-                        b.sort();
-                        assert_eq!(
-                            a, b,
-                            "seed {seed} step {step}: statement-level re-analysis differs for {text:?}"
-                        );
-                        reused += 1;
-                    }
-                }
-                previous = Some(full);
-                doc.tree = Some(incremental);
-                doc.edits.clear();
+                session.apply(&change_at(session.position(start), session.position(end), snippet));
                 edits_checked += 1;
             }
+            reused += session.reused;
         }
         assert_eq!(edits_checked, 720);
         assert!(reused > 300, "statement-level re-analysis applied only {reused} times");

@@ -9,7 +9,7 @@
 
 mod actions;
 pub mod convert;
-mod documents;
+pub(crate) mod documents;
 mod server;
 mod state;
 

@@ -234,6 +234,11 @@ impl Backend {
 }
 
 async fn analyze_and_publish(shared: &Arc<Shared>, client: &Client, uri: Uri) {
+    // At most one analysis per core at a time; a change that arrives while
+    // this one waits for a slot makes it moot (the newer one's task runs).
+    let Ok(_slot) = shared.analysis_slots.acquire().await else {
+        return;
+    };
     let Some(snapshot) = shared.docs.snapshot(&uri) else {
         return;
     };

@@ -22,7 +22,7 @@ use super::convert::to_lsp::{self, TextRef};
 use super::convert::{Encoding, from_lsp};
 use super::documents::{Documents, Snapshot};
 use crate::engine::analysis::{
-    Deadline, ParsedView, analyze_parsed, analyze_parsed_in_context, parse_until, parse_views, reanalyze_incremental,
+    Deadline, ParsedView, analyze_parsed, analyze_parsed_in_context, parse_views, reanalyze_incremental, reparse_until,
 };
 use crate::engine::config::Level;
 use crate::engine::language::{FileKind, Language};
@@ -155,6 +155,9 @@ pub struct Shared {
     pub caps: RwLock<ClientCaps>,
     pub published: DashMap<Uri, Published>,
     pub indexed: tokio::sync::watch::Sender<bool>,
+    /// Bounds concurrent analyses to the machine's cores, so a burst of
+    /// edits queues (and coalesces) instead of filling the blocking pool.
+    pub analysis_slots: tokio::sync::Semaphore,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -175,6 +178,9 @@ impl Shared {
             caps: RwLock::new(ClientCaps::default()),
             published: DashMap::new(),
             indexed: tokio::sync::watch::channel(false).0,
+            analysis_slots: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
         }
     }
 
@@ -397,10 +403,13 @@ impl Shared {
             }
             return Some((published, true));
         }
+        // Whether the tree grew from the document's previous one, so the
+        // two can be compared to find what an edit changed.
+        let mut tree_reused = false;
         let views = match kind {
             FileKind::Plain(language) if language.grammar().is_some() => {
                 let deadline = Deadline::for_file(&config.limits);
-                let Some(tree) = parse_until(language, text, snapshot.tree.as_ref(), deadline) else {
+                let Some((tree, reused)) = reparse_until(language, text, snapshot.tree.as_ref(), deadline) else {
                     let mut published = self.empty_published(&snapshot);
                     let reason = format!(
                         "took longer than {} ms to parse (limits.max_ms_per_file)",
@@ -410,6 +419,7 @@ impl Shared {
                     published.skipped = true;
                     return Some((published, false));
                 };
+                tree_reused = reused;
                 self.docs.store_tree(&snapshot.uri, snapshot.version, tree.clone());
                 vec![ParsedView {
                     language,
@@ -434,7 +444,7 @@ impl Shared {
             views.first(),
         ) {
             (Some(context), Some(previous), Some(tree_version), Some(old_tree), Some(view))
-                if previous.source_version == Some(tree_version) =>
+                if previous.source_version == Some(tree_version) && tree_reused =>
             {
                 reanalyze_incremental(previous, &snapshot.edits, old_tree, &input, view, &rules, context)
             }

@@ -46,7 +46,7 @@ impl Rng {
 
 /// A client component; every third one checks a plan in the browser.
 fn component(i: usize) -> String {
-    let check = if i % 3 == 0 {
+    let check = if i.is_multiple_of(3) {
         "  if (user.plan === \"pro\") {\n    return <Pro />;\n  }\n"
     } else {
         ""

@@ -94,6 +94,51 @@ fn no_println_in_the_server() {
 }
 
 #[test]
+fn no_networking_code_or_crates() {
+    // Local by design: no sockets in our code, no HTTP client or network
+    // runtime among the dependencies (tests/security.rs also runs the scan
+    // and the server with no network at all).
+    let mut files = Vec::new();
+    rust_files(&server_dir().join("src"), &mut files);
+    let mut violations = Vec::new();
+    for file in &files {
+        for (number, line) in code_lines(file) {
+            if ["std::net", "tokio::net", "TcpStream", "UdpSocket", "TcpListener"]
+                .iter()
+                .any(|needle| line.contains(needle))
+            {
+                violations.push(format!("{}:{number}", file.display()));
+            }
+        }
+    }
+    assert!(violations.is_empty(), "networking code:\n{}", violations.join("\n"));
+    let lock = std::fs::read_to_string(server_dir().join("../Cargo.lock")).unwrap();
+    for krate in [
+        "reqwest",
+        "hyper",
+        "ureq",
+        "curl",
+        "isahc",
+        "surf",
+        "attohttpc",
+        "h2",
+        "rustls",
+        "native-tls",
+    ] {
+        assert!(
+            !lock.contains(&format!("name = \"{krate}\"\n")),
+            "{krate} is in Cargo.lock"
+        );
+    }
+    let manifest = std::fs::read_to_string(server_dir().join("Cargo.toml")).unwrap();
+    let runtime = manifest.lines().find(|l| l.starts_with("tokio = ")).unwrap();
+    assert!(
+        !runtime.contains("\"net\"") && !runtime.contains("\"full\""),
+        "{runtime}"
+    );
+}
+
+#[test]
 fn every_rule_file_is_named_after_its_id_and_has_examples() {
     let queries = server_dir().join("../queries");
     let mut count = 0;

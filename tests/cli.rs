@@ -339,6 +339,87 @@ fn config_adds_public_prefixes_and_exposed_schemas() {
     );
 }
 
+/// Rules from a cloned repository's `.nudge/rules/` are data: a rule that
+/// matches every node of a large file, regexes that would backtrack or
+/// explode elsewhere, an oversized query and one asking to run a command
+/// cost bounded time, and the built-in findings still arrive.
+#[test]
+fn hostile_user_rules_cost_bounded_time_and_run_nothing() {
+    let rule = |id: &str, body: &str| {
+        format!(
+            "id = \"{id}\"\ncategory = \"other\"\nseverity = \"info\"\nlanguages = [\"js\"]\n{body}\nmessage = \"m\"\ndocs = \"d\"\n"
+        )
+    };
+    let everything = rule("everything", "query = '(_) @match'");
+    let backtracking = rule(
+        "backtracking",
+        "query = '(string) @match'\nwhere = [\"matches(@match, '^(a+)+$')\", \"file-matches('(x+x+)+y')\"]",
+    );
+    let huge_regex = rule(
+        "huge-regex",
+        "query = '(string) @match'\nwhere = [\"matches(@match, 'a{1000}{1000}')\"]",
+    );
+    let oversized = rule(
+        "oversized",
+        &format!(
+            "query = \"\"\"\n{}(string) @match\n\"\"\"",
+            "[(identifier) (string)] @a\n".repeat(1_000)
+        ),
+    );
+    let command = rule(
+        "command",
+        "query = '(string) @match'\ncommand = \"touch /tmp/nudge-pwned\"",
+    );
+    let big = format!(
+        "\"use client\";\n{}",
+        "export const a = [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\", b, c, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"];\n"
+            .repeat(8_000)
+    );
+    let dir = Scratch::new(
+        "hostile",
+        &[
+            (".nudge/rules/everything.toml", everything.as_bytes()),
+            (".nudge/rules/backtracking.toml", backtracking.as_bytes()),
+            (".nudge/rules/huge-regex.toml", huge_regex.as_bytes()),
+            (".nudge/rules/oversized.toml", oversized.as_bytes()),
+            (".nudge/rules/command.toml", command.as_bytes()),
+            ("lib/big.ts", big.as_bytes()),
+            ("app/signup.tsx", SIGNUP),
+        ],
+    );
+    let _ = std::fs::remove_file("/tmp/nudge-pwned");
+    let started = std::time::Instant::now();
+    let (findings, output) = json_findings(&dir.0, &["check", "--format", "json"]);
+    let elapsed = started.elapsed();
+    let err = stderr(&output);
+    for (file, reason) in [
+        ("huge-regex.toml", "bad regex"),
+        ("oversized.toml", "query is longer than 16 KiB"),
+        ("command.toml", "unknown field `command`"),
+    ] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file}: {err}"));
+        assert!(line.contains(reason), "{line}");
+    }
+    assert!(!Path::new("/tmp/nudge-pwned").exists());
+    let everything_hits = findings
+        .iter()
+        .filter(|f| f["rule"] == "everything" && f["path"] == "lib/big.ts")
+        .count();
+    assert!(
+        everything_hits > 0 && everything_hits <= 2_000,
+        "matches are capped per rule and file: {everything_hits}"
+    );
+    assert!(
+        findings.iter().any(|f| f["rule"] == "signup-call"),
+        "built-in rules still run"
+    );
+    // Not a benchmark: a bound far above the real cost, against a stall.
+    assert!(elapsed < std::time::Duration::from_secs(30), "{elapsed:?}");
+}
+
 #[test]
 fn user_rules_load_and_a_broken_one_does_not_stop_the_others() {
     let user_rule = br#"id = "no-todo-fetch"

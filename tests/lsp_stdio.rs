@@ -170,3 +170,44 @@ async fn an_editor_session_over_stdio() {
     assert!(log.contains("workspace indexed"), "logs go to stderr: {log}");
     assert!(!log.contains("c9QeWJKY40uvSwMF"), "the key never appears in the logs");
 }
+
+/// The editor crashes or is killed: stdin closes with no `shutdown`. The
+/// server notices and exits on its own, cleanly and soon.
+#[tokio::test]
+async fn exits_when_the_client_vanishes() {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nudge"))
+        .args(["lsp", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("nudge lsp starts");
+    let stdout = child.stdout.take().unwrap();
+    let stdin = child.stdin.take().unwrap();
+    let mut client = TestClient::new(stdout, stdin);
+    let root = demo_app();
+    client
+        .request(
+            "initialize",
+            json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&root), "name": "demo" }] }),
+        )
+        .await;
+    client.notify("initialized", json!({})).await;
+    let uri = file_uri(&root.join("lib/ai.ts"));
+    let text = std::fs::read_to_string(root.join("lib/ai.ts")).unwrap();
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "typescript", "version": 1, "text": text } }),
+        )
+        .await;
+    assert!(!client.diagnostics(&uri).await.is_empty());
+    // The client goes away mid-session: both pipes close.
+    drop(client);
+    let status = tokio::time::timeout(std::time::Duration::from_secs(10), child.wait())
+        .await
+        .expect("the server exits by itself when its client is gone")
+        .unwrap();
+    assert!(status.code().is_some(), "exited, not killed by a signal: {status:?}");
+}

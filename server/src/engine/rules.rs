@@ -233,6 +233,16 @@ impl Rule {
                     .ok_or_else(|| err(Some(name.span().start), format!("unknown check `{}`", name.get_ref())))?,
             ),
         };
+        // Rules come from cloned repositories too: compiling a query costs
+        // time that grows with its size, so a rule's query is bounded.
+        if let Some(query) = &raw.query
+            && query.get_ref().len() > MAX_QUERY_BYTES
+        {
+            return Err(err(
+                Some(query.span().start),
+                format!("query is longer than {} KiB", MAX_QUERY_BYTES / 1024),
+            ));
+        }
         let compiled: [OnceLock<Option<tree_sitter::Query>>; 5] = Default::default();
         if let (Some(query), Compile::Now) = (&raw.query, compile) {
             let body = query.get_ref();
@@ -403,6 +413,9 @@ impl Rule {
         self.contexts.as_ref().is_none_or(|list| list.contains(&kind))
     }
 }
+
+/// The longest query a rule may hold (the longest built-in one is under 1 KiB).
+pub const MAX_QUERY_BYTES: usize = 16 * 1024;
 
 /// The keyword that makes a rule live when the byte-level secret scan finds
 /// a provider-shaped value, instead of a plain substring.

@@ -669,10 +669,17 @@ fn fault_injection(text: &str) {
 
 static LOG_RELOAD: OnceLock<reload::Handle<EnvFilter, tracing_subscriber::Registry>> = OnceLock::new();
 
+/// The log filter for a level or directive list, with the transport's
+/// message dumps always off: they hold whole documents, secrets included
+/// (found by the masking test).
+fn log_filter(level: &str) -> EnvFilter {
+    EnvFilter::new(format!("{level},tower_lsp_server::codec=off"))
+}
+
 /// Logs go to stderr only: stdout carries the protocol.
 pub fn init_logging() {
     let level = std::env::var("NUDGE_LOG").unwrap_or_else(|_| "info".to_string());
-    let (filter, handle) = reload::Layer::new(EnvFilter::new(level));
+    let (filter, handle) = reload::Layer::new(log_filter(&level));
     let installed = tracing_subscriber::registry()
         .with(filter)
         .with(
@@ -689,6 +696,6 @@ pub fn init_logging() {
 /// Changes the log level at run time (from client settings).
 pub fn set_log_level(level: &str) {
     if let Some(handle) = LOG_RELOAD.get() {
-        let _ = handle.modify(|filter| *filter = EnvFilter::new(level));
+        let _ = handle.modify(|filter| *filter = log_filter(level));
     }
 }

@@ -207,6 +207,58 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
     }
 }
 
+/// A client of a server running as a child process.
+pub type ProcessClient = TestClient<tokio::process::ChildStdout, tokio::process::ChildStdin>;
+
+/// Spawns `command` (a `nudge lsp --stdio`, possibly wrapped) with piped
+/// stdio, killed on drop, and a client on its pipes. Stderr goes where
+/// `stderr` says; a piped one is left on the child for the caller.
+pub fn spawn_server(
+    mut command: tokio::process::Command,
+    stderr: std::process::Stdio,
+) -> (tokio::process::Child, ProcessClient) {
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the language server starts");
+    let client = TestClient::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    (child, client)
+}
+
+/// `nudge lsp --stdio` of this build.
+pub fn nudge_lsp_command(program: &std::path::Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(program);
+    command.args(["lsp", "--stdio"]);
+    command
+}
+
+impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
+    /// `initialize` with one workspace folder (UTF-16, push diagnostics),
+    /// then `initialized`; returns the initialize result.
+    pub async fn initialize_folder(&mut self, root: &std::path::Path) -> Value {
+        let result = self
+            .request(
+                "initialize",
+                json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(root), "name": "test" }] }),
+            )
+            .await;
+        self.notify("initialized", json!({})).await;
+        result
+    }
+
+    /// Opens a document with its text, version 1.
+    pub async fn open(&mut self, uri: &str, language: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
+        )
+        .await;
+    }
+}
+
 /// Client capabilities for tests; `encodings` as offered.
 pub fn capabilities(encodings: &[&str], pull: bool) -> Value {
     let mut caps = json!({

@@ -9,7 +9,7 @@ mod lsp_client;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use lsp_client::{TestClient, capabilities, file_uri};
+use lsp_client::{file_uri, nudge_lsp_command, spawn_server};
 use serde_json::{Value, json};
 
 fn demo_app() -> PathBuf {
@@ -25,27 +25,12 @@ fn codes(diagnostics: &[Value]) -> Vec<&str> {
 
 #[tokio::test]
 async fn an_editor_session_over_stdio() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nudge"))
-        .args(["lsp", "--stdio"])
-        .env("NUDGE_LOG", "debug")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("nudge lsp starts");
-    let stdout = child.stdout.take().unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let mut client = TestClient::new(stdout, stdin);
+    let mut command = nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge")));
+    command.env("NUDGE_LOG", "debug");
+    let (child, mut client) = spawn_server(command, Stdio::piped());
     let root = demo_app();
-    let init = client
-        .request(
-            "initialize",
-            json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&root), "name": "demo" }] }),
-        )
-        .await;
+    let init = client.initialize_folder(&root).await;
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
-    client.notify("initialized", json!({})).await;
     client
         .notification_where("$/progress", |p| p["value"]["kind"] == "end")
         .await;
@@ -175,33 +160,13 @@ async fn an_editor_session_over_stdio() {
 /// server notices and exits on its own, cleanly and soon.
 #[tokio::test]
 async fn exits_when_the_client_vanishes() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nudge"))
-        .args(["lsp", "--stdio"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("nudge lsp starts");
-    let stdout = child.stdout.take().unwrap();
-    let stdin = child.stdin.take().unwrap();
-    let mut client = TestClient::new(stdout, stdin);
+    let command = nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge")));
+    let (mut child, mut client) = spawn_server(command, Stdio::null());
     let root = demo_app();
-    client
-        .request(
-            "initialize",
-            json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&root), "name": "demo" }] }),
-        )
-        .await;
-    client.notify("initialized", json!({})).await;
+    client.initialize_folder(&root).await;
     let uri = file_uri(&root.join("lib/ai.ts"));
     let text = std::fs::read_to_string(root.join("lib/ai.ts")).unwrap();
-    client
-        .notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "typescript", "version": 1, "text": text } }),
-        )
-        .await;
+    client.open(&uri, "typescript", &text).await;
     assert!(!client.diagnostics(&uri).await.is_empty());
     // The client goes away mid-session: both pipes close.
     drop(client);

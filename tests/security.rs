@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use lsp_client::{TestClient, capabilities, file_uri};
+use lsp_client::{file_uri, nudge_lsp_command, spawn_server};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
@@ -227,30 +227,17 @@ async fn no_output_ever_holds_a_secret_value() {
     );
 
     // The language server, as an editor drives it, logging at trace.
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nudge"))
-        .args(["lsp", "--stdio"])
-        .env("NUDGE_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("nudge lsp starts");
+    let mut command = nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge")));
+    command.env("NUDGE_LOG", "trace");
+    let (mut child, mut client) = spawn_server(command, Stdio::piped());
     let mut stderr = child.stderr.take().unwrap();
     let logs = tokio::spawn(async move {
         let mut text = String::new();
         let _ = stderr.read_to_string(&mut text).await;
         text
     });
-    let mut client = TestClient::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let init = client
-        .request(
-            "initialize",
-            json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&app.0), "name": "secrets" }] }),
-        )
-        .await;
+    let init = client.initialize_folder(&app.0).await;
     leaks.check("initialize result", &init.to_string());
-    client.notify("initialized", json!({})).await;
     let mut files: Vec<(String, &str)> = vec![(".env".into(), "dotenv"), (".env.local".into(), "dotenv")];
     for i in 0..corpus.len() {
         files.push((format!("components/Key{i}.tsx"), "typescriptreact"));
@@ -260,12 +247,7 @@ async fn no_output_ever_holds_a_secret_value() {
     for (rel, language) in &files {
         let uri = file_uri(&app.0.join(rel));
         let text = std::fs::read_to_string(app.0.join(rel)).unwrap();
-        client
-            .notify(
-                "textDocument/didOpen",
-                json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
-            )
-            .await;
+        client.open(&uri, language, &text).await;
         let diagnostics = client.diagnostics(&uri).await;
         leaks.check("publishDiagnostics", &Value::from(diagnostics.clone()).to_string());
         for diagnostic in &diagnostics {
@@ -342,22 +324,9 @@ fn offline(program: &Path) -> Command {
 }
 
 /// Diagnostics of two demo files from one language server session.
-async fn lsp_session(mut command: tokio::process::Command, root: &Path) -> Vec<Value> {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut client = TestClient::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    client
-        .request(
-            "initialize",
-            json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(root), "name": "demo" }] }),
-        )
-        .await;
-    client.notify("initialized", json!({})).await;
+async fn lsp_session(command: tokio::process::Command, root: &Path) -> Vec<Value> {
+    let (mut child, mut client) = spawn_server(command, Stdio::null());
+    client.initialize_folder(root).await;
     let mut all = Vec::new();
     for (rel, language) in [
         ("components/PlanGate.tsx", "typescriptreact"),
@@ -365,12 +334,7 @@ async fn lsp_session(mut command: tokio::process::Command, root: &Path) -> Vec<V
     ] {
         let uri = file_uri(&root.join(rel));
         let text = std::fs::read_to_string(root.join(rel)).unwrap();
-        client
-            .notify(
-                "textDocument/didOpen",
-                json!({ "textDocument": { "uri": uri, "languageId": language, "version": 1, "text": text } }),
-            )
-            .await;
+        client.open(&uri, language, &text).await;
         all.extend(client.diagnostics(&uri).await);
     }
     client.drain_for(std::time::Duration::from_millis(200)).await;
@@ -412,8 +376,7 @@ async fn works_the_same_without_any_network() {
         assert!(!online.stdout.is_empty());
     }
     let demo = root.join("tests/demo-app");
-    let mut online = tokio::process::Command::new(bin);
-    online.args(["lsp", "--stdio"]);
+    let online = nudge_lsp_command(bin);
     let mut without = tokio::process::Command::new("unshare");
     without.args(unshare_args()).arg(bin).args(["lsp", "--stdio"]);
     let (a, b) = (lsp_session(online, &demo).await, lsp_session(without, &demo).await);
@@ -461,33 +424,15 @@ async fn writes_nothing_but_its_own_report() {
         nudge_in(&app.0, &["check", "--format", format], &envs);
     }
     nudge_in(&app.0, &["rules", "--verify"], &envs);
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_nudge"));
-    command
-        .args(["lsp", "--stdio"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+    let mut command = nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge")));
     for (key, value) in &envs {
         command.env(key, value);
     }
-    let mut child = command.spawn().unwrap();
-    let mut client = TestClient::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    client
-        .request(
-            "initialize",
-            json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(&app.0), "name": "w" }] }),
-        )
-        .await;
-    client.notify("initialized", json!({})).await;
+    let (mut child, mut client) = spawn_server(command, Stdio::null());
+    client.initialize_folder(&app.0).await;
     let uri = file_uri(&app.0.join("components/Key0.tsx"));
     let text = std::fs::read_to_string(app.0.join("components/Key0.tsx")).unwrap();
-    client
-        .notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }),
-        )
-        .await;
+    client.open(&uri, "typescriptreact", &text).await;
     let diagnostics = client.diagnostics(&uri).await;
     for diagnostic in &diagnostics {
         let actions = client

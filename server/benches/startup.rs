@@ -17,10 +17,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use lsp_client::{TestClient, capabilities, file_uri};
+use lsp_client::{file_uri, nudge_lsp_command, spawn_server};
 use nudge::engine::analysis::parse;
 use nudge::engine::language::Language;
-use serde_json::json;
 
 fn demo_app() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -33,29 +32,11 @@ fn demo_app() -> PathBuf {
 /// done) and to the first diagnostics of `file`.
 async fn one_session(root: &Path, file: &Path, text: &str) -> (Duration, Duration) {
     let started = Instant::now();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_nudge"))
-        .args(["lsp", "--stdio"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("nudge lsp starts");
-    let mut client = TestClient::new(child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    client
-        .request(
-            "initialize",
-            json!({ "processId": null, "capabilities": capabilities(&["utf-16"], false), "workspaceFolders": [{ "uri": file_uri(root), "name": "bench" }] }),
-        )
-        .await;
-    client.notify("initialized", json!({})).await;
+    let command = nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge")));
+    let (mut child, mut client) = spawn_server(command, Stdio::null());
+    client.initialize_folder(root).await;
     let uri = file_uri(file);
-    client
-        .notify(
-            "textDocument/didOpen",
-            json!({ "textDocument": { "uri": uri, "languageId": "typescriptreact", "version": 1, "text": text } }),
-        )
-        .await;
+    client.open(&uri, "typescriptreact", text).await;
     client
         .notification_where("$/progress", |p| p["value"]["kind"] == "end")
         .await;

@@ -712,21 +712,16 @@ pub fn reanalyze_incremental(
                 )
             }
             None => {
-                for (rule, _) in rules.rules().iter().zip(&statement_live).filter(|(_, l)| **l) {
-                    if let Some(query) = rule.query(view.language) {
-                        cut_short |= run_query(
-                            rule,
-                            query,
-                            view,
-                            input.config,
-                            &analysis.facts.imports,
-                            input.path,
-                            Some(*start..*end),
-                            deadline,
-                            &mut fresh,
-                        );
-                    }
-                }
+                cut_short |= run_own_queries(
+                    rules,
+                    &statement_live,
+                    view,
+                    input,
+                    &analysis.facts.imports,
+                    Some(*start..*end),
+                    deadline,
+                    &mut fresh,
+                )
             }
         }
         candidates.extend(
@@ -735,21 +730,21 @@ pub fn reanalyze_incremental(
                 .filter(|c| c.span.start >= *start && c.span.start < *end),
         );
     }
-    for (rule, _) in rules.rules().iter().zip(&live).filter(|(r, l)| **l && whole_file(r)) {
-        if let Some(query) = rule.query(view.language) {
-            cut_short |= run_query(
-                rule,
-                query,
-                view,
-                input.config,
-                &analysis.facts.imports,
-                input.path,
-                None,
-                deadline,
-                &mut candidates,
-            );
-        }
-    }
+    let whole_file_live: Vec<bool> = live
+        .iter()
+        .zip(rules.rules())
+        .map(|(l, r)| *l && whole_file(r))
+        .collect();
+    cut_short |= run_own_queries(
+        rules,
+        &whole_file_live,
+        view,
+        input,
+        &analysis.facts.imports,
+        None,
+        deadline,
+        &mut candidates,
+    );
     candidates.sort_by_key(|c| (c.span.start, c.span.end));
     analysis.candidates = candidates;
     analysis.cut_short = cut_short;
@@ -834,6 +829,29 @@ fn run_grouped_in(
         }
     }
     deadline.passed()
+}
+
+/// Each live rule's own query over a tree (or a byte range of it); says
+/// whether matching stopped at `deadline`.
+#[allow(clippy::too_many_arguments)]
+fn run_own_queries(
+    rules: &RuleSet,
+    live: &[bool],
+    view: &ParsedView,
+    input: &FileInput<'_>,
+    imports: &[String],
+    range: Option<std::ops::Range<usize>>,
+    deadline: Deadline,
+    out: &mut Vec<Candidate>,
+) -> bool {
+    let mut cut_short = false;
+    for (rule, _) in rules.rules().iter().zip(live).filter(|(_, l)| **l) {
+        if let Some(query) = rule.query(view.language) {
+            let (config, path) = (input.config, input.path);
+            cut_short |= run_query(rule, query, view, config, imports, path, range.clone(), deadline, out);
+        }
+    }
+    cut_short
 }
 
 /// A query progress callback that stops matching at `deadline`.

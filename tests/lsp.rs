@@ -897,3 +897,31 @@ async fn faults_leave_the_server_and_other_findings_intact() {
     assert_eq!(rules(&client.diagnostics(&signup).await), ["signup-call"]);
     client.finish().await;
 }
+
+/// A document that takes longer than its budget to parse gets one hint
+/// saying so, and the server stays responsive for the others.
+#[tokio::test]
+async fn a_document_over_its_time_budget_gets_one_hint() {
+    let ws = Workspace::new(
+        "budget",
+        &[(
+            "gen/.nudge.toml",
+            "[limits]\nmax_ms_per_file = 1\nmax_line_kib = 1024\n",
+        )],
+    );
+    let mut client = start(&ws.0).await;
+    let slow = ws.uri("gen/literals.tsx");
+    let text = format!(
+        "\"use client\";\nconst plans = [\n{}];\n",
+        "  \"tier\", \"premium\", \"quota\", \"credit\", \"paid\",\n".repeat(20_000)
+    );
+    open(&mut client, &slow, "typescriptreact", &text).await;
+    let notice = client.diagnostics(&slow).await;
+    assert_eq!(rules(&notice), ["nudge-skipped"], "{notice:?}");
+    let message = notice[0]["message"].as_str().unwrap();
+    assert!(message.contains("took longer than 1 ms to parse"), "{message}");
+    let key = ws.uri("components/Key.tsx");
+    open(&mut client, &key, "typescriptreact", SECRET_COMPONENT).await;
+    assert_eq!(rules(&client.diagnostics(&key).await), ["hardcoded-secret-in-client"]);
+    client.finish().await;
+}

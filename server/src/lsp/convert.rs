@@ -215,6 +215,21 @@ pub mod to_lsp {
         }
     }
 
+    /// The diagnostic of a document whose analysis stopped at its time
+    /// budget: its nudges may be incomplete.
+    pub fn incomplete_notice(budget_ms: u64) -> Diagnostic {
+        Diagnostic {
+            range: Range::default(),
+            severity: Some(DiagnosticSeverity::HINT),
+            code: Some(NumberOrString::String("nudge-incomplete".to_string())),
+            source: Some("nudge".to_string()),
+            message: format!(
+                "Nudge stopped checking this file after {budget_ms} ms, so its nudges may be incomplete. The budget is limits.max_ms_per_file in .nudge.toml."
+            ),
+            ..Diagnostic::default()
+        }
+    }
+
     /// A workspace edit for one document.
     pub fn single_file_edit(uri: Uri, edits: Vec<TextEdit>) -> tower_lsp_server::ls_types::WorkspaceEdit {
         let mut changes = HashMap::new();

@@ -541,10 +541,14 @@ impl Shared {
         let language = root.loaded.workspace.analysis(rel).and_then(|a| a.language());
         let dir = root.dir.clone();
         let related_uri = move |p: &Path| Uri::from_file_path(dir.join(p));
-        let diagnostics = findings
+        let mut diagnostics: Vec<Diagnostic> = findings
             .iter()
             .map(|f| to_lsp::diagnostic(&at, f, &related_uri))
             .collect();
+        if root.loaded.workspace.analysis(rel).is_some_and(|a| a.cut_short) {
+            let budget = root.loaded.config_for(rel).limits.max_millis_per_file;
+            diagnostics.push(to_lsp::incomplete_notice(budget));
+        }
         let reason = root.loaded.workspace.context_of(rel).map(|c| c.reason.clone());
         Published {
             version,

@@ -1039,3 +1039,42 @@ fn surroundings(node: Node<'_>) -> Surroundings {
         statement,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spent budget stops query matching and the analysis says so; with
+    /// time to spare the same file is complete.
+    #[test]
+    fn matching_stops_at_the_budget_and_says_so() {
+        let rules = RuleSet::builtin();
+        let text = "\"use client\";\nif (user.plan === \"pro\") {}\n".repeat(50);
+        let kind = Some(FileKind::Plain(Language::Tsx));
+        let view = ParsedView {
+            language: Language::Tsx,
+            tree: parse(Language::Tsx, &text, None).unwrap(),
+            text: Arc::from(text.as_str()),
+        };
+        let mut config = Config::default();
+        let input = |config: &Config| {
+            analyze_parsed(
+                &FileInput {
+                    path: "components/Plan.tsx",
+                    text: &text,
+                    config,
+                },
+                kind,
+                std::slice::from_ref(&view),
+                &rules,
+            )
+        };
+        let complete = input(&config);
+        assert!(!complete.cut_short);
+        assert!(complete.candidates.len() >= 50);
+        config.limits.max_millis_per_file = 0;
+        let cut = input(&config);
+        assert!(cut.cut_short);
+        assert!(cut.candidates.len() < complete.candidates.len());
+    }
+}

@@ -32,6 +32,14 @@ impl Suppression {
 
 const MARKER: &str = "nudge-ignore";
 
+fn is_rule_id_or_star(token: &str) -> bool {
+    token == "*"
+        || (token.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && token
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+}
+
 /// Finds every suppression comment in `text`. `comment_markers` are the
 /// openers valid in the file's language.
 pub fn find_suppressions(text: &str, index: &LineIndex, comment_markers: &[&str]) -> Vec<Suppression> {
@@ -69,12 +77,18 @@ pub fn find_suppressions(text: &str, index: &LineIndex, comment_markers: &[&str]
             Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
             None => (rest, None),
         };
+        // Only what can be a rule id (kebab-case) or `*` counts: anything
+        // else in a malformed comment could be code, even a secret, and the
+        // ids are repeated in hints (found by fuzzing).
         let rule_ids: Vec<String> = ids
             .split([',', ' ', '\t'])
             .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .filter(|s| is_rule_id_or_star(s))
             .map(str::to_string)
             .collect();
+        if rule_ids.is_empty() {
+            continue;
+        }
         let directive_end = at + MARKER.len() + if whole_file { 5 } else { 0 } + rest.len();
         out.push(Suppression {
             line,
@@ -93,6 +107,16 @@ mod tests {
 
     fn parse(text: &str, markers: &[&str]) -> Vec<Suppression> {
         find_suppressions(text, &LineIndex::new(text), markers)
+    }
+
+    /// Found by fuzzing: a malformed comment's tokens were taken as rule
+    /// ids and repeated in hints, a secret among them.
+    #[test]
+    fn only_rule_id_shaped_tokens_count() {
+        let text = "// nudge-ignore signup-= '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', rule-a\n// nudge-ignore Key=\"sk_live_x\"\n";
+        let found = find_suppressions(text, &LineIndex::new(text), &["//"]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule_ids, ["rule-a"]);
     }
 
     #[test]

@@ -375,6 +375,7 @@ impl Workspace {
             strength: Strength::Default,
         };
         let file_context = self.contexts.get(path).unwrap_or(&fallback);
+        let known = file_secrets(&analysis.text);
         let mut findings: Vec<(Finding, usize)> = Vec::new();
         for candidate in &analysis.candidates {
             let rule = &candidate.rule;
@@ -395,7 +396,7 @@ impl Workspace {
             if !rule.filters.iter().all(|f| eval_global(f, &scope, &mut global_vars)) {
                 continue;
             }
-            let finding = self.build_finding(analysis, candidate, severity, file_context, global_vars);
+            let finding = self.build_finding(analysis, candidate, severity, file_context, global_vars, &known);
             findings.push((finding, candidate.scope));
         }
         findings.sort_by_key(|(f, _)| (f.span.start, f.span.end));
@@ -407,12 +408,13 @@ impl Workspace {
         findings.extend(meta);
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         // Templates mask the captures they know hold secrets; this catches
-        // the rest (text echoed from a malformed suppression comment, found
-        // by fuzzing) at the one place every message passes.
+        // the rest at the one place every message passes: any secret shape
+        // in the message, and any secret of this file quoted inside a longer
+        // word (an env name built around a key; both found by fuzzing).
         for finding in &mut findings {
-            mask_secrets(&mut finding.message);
+            mask_secrets(&mut finding.message, &known);
             for related in &mut finding.related {
-                mask_secrets(&mut related.message);
+                mask_secrets(&mut related.message, &known);
             }
         }
         findings
@@ -425,6 +427,7 @@ impl Workspace {
         severity: super::types::Severity,
         file_context: &FileContext,
         global_vars: Vec<(String, String)>,
+        known: &[(String, String)],
     ) -> Finding {
         let rule = &candidate.rule;
         let mut vars: Vec<(String, String)> = candidate.vars.clone();
@@ -447,7 +450,7 @@ impl Workspace {
                 }
             }
         }
-        let message = render_template(&rule.message, &candidate.captures, &vars);
+        let message = render_template(&rule.message, &candidate.captures, &vars, known);
         let fix = rule.fix.as_ref().and_then(|template| {
             let edits = template
                 .edits
@@ -479,7 +482,7 @@ impl Workspace {
                 })
                 .collect::<Option<Vec<_>>>()?;
             Some(Fix {
-                title: render_template(&template.title, &candidate.captures, &vars),
+                title: render_template(&template.title, &candidate.captures, &vars, known),
                 edits,
             })
         });
@@ -594,24 +597,31 @@ fn apply_suppressions(
     (kept, meta)
 }
 
-/// Fills `{{name}}` from predicate variables, then captures. Any capture
-/// holding a secret is masked, so a template can never leak one.
-pub fn render_template(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> String {
-    fill_template(template, captures, vars, true).unwrap_or_default()
+/// Fills `{{name}}` from predicate variables, then captures. Any value
+/// holding a secret (a provider shape, or one of the file's `known` secret
+/// values anywhere in it) is masked before it is shortened, so a template
+/// can never leak one.
+pub fn render_template(
+    template: &str,
+    captures: &[(String, Span, String)],
+    vars: &[(String, String)],
+    known: &[(String, String)],
+) -> String {
+    fill_template(template, captures, vars, Some(known)).unwrap_or_default()
 }
 
 /// Fills a fix's text: captures verbatim (an edit must reproduce code
 /// exactly), `None` when a named value is missing so no half-made fix is
 /// offered.
 fn render_fix_text(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> Option<String> {
-    fill_template(template, captures, vars, false)
+    fill_template(template, captures, vars, None)
 }
 
 fn fill_template(
     template: &str,
     captures: &[(String, Span, String)],
     vars: &[(String, String)],
-    for_message: bool,
+    for_message: Option<&[(String, String)]>,
 ) -> Option<String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
@@ -627,17 +637,13 @@ fn fill_template(
             .iter()
             .rev()
             .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .or_else(|| {
-                captures
-                    .iter()
-                    .find(|(n, _, _)| n == name)
-                    .map(|(_, _, t)| if for_message { safe_capture_text(t) } else { t.clone() })
-            });
-        match value {
-            Some(value) => out.push_str(&value),
-            None if for_message => {}
-            None => return None,
+            .map(|(_, v)| v.as_str())
+            .or_else(|| captures.iter().find(|(n, _, _)| n == name).map(|(_, _, t)| t.as_str()));
+        match (value, for_message) {
+            (Some(value), Some(known)) => out.push_str(&safe_text(value, known)),
+            (Some(value), None) => out.push_str(value),
+            (None, Some(_)) => {}
+            (None, None) => return None,
         }
         rest = &after[close + 2..];
     }
@@ -645,10 +651,16 @@ fn fill_template(
     Some(out)
 }
 
-fn safe_capture_text(text: &str) -> String {
+/// A value as a message may show it: secrets masked, then shortened.
+fn safe_text(text: &str, known: &[(String, String)]) -> String {
     let mut value = text.trim().to_string();
     while let Some(secret) = secrets::find_secret(&value, None) {
         value.replace_range(secret.start..secret.end, &secret.masked);
+    }
+    for (secret, masked) in known {
+        if value.contains(secret.as_str()) {
+            value = value.replace(secret.as_str(), masked);
+        }
     }
     const MAX: usize = 60;
     if value.chars().count() > MAX {
@@ -657,9 +669,35 @@ fn safe_capture_text(text: &str) -> String {
     value
 }
 
-/// Stars out any provider-shaped secret in a message.
-fn mask_secrets(message: &mut String) {
-    if super::secrets::might_contain_secret(message) {
-        *message = super::secrets::mask_in_place(message);
+/// Every secret value in a file's text, with its masked form.
+fn file_secrets(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if !secrets::might_contain_secret(text) {
+        return out;
+    }
+    let mut from = 0;
+    while let Some(found) = secrets::find_secret(&text[from..], None) {
+        out.push((text[from + found.start..from + found.end].to_string(), found.masked));
+        from += found.end.max(1);
+        while from < text.len() && !text.is_char_boundary(from) {
+            from += 1;
+        }
+        if from >= text.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// Stars out any provider-shaped secret in a message, and any of the
+/// file's `known` secret values wherever they appear in it.
+fn mask_secrets(message: &mut String, known: &[(String, String)]) {
+    if secrets::might_contain_secret(message) {
+        *message = secrets::mask_in_place(message);
+    }
+    for (value, masked) in known {
+        if message.contains(value.as_str()) {
+            *message = message.replace(value.as_str(), masked);
+        }
     }
 }

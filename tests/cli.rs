@@ -618,11 +618,11 @@ fn secrets_under(dir: &Path, out: &mut Vec<String>) {
         if path.is_dir() {
             secrets_under(&path, out);
         } else if let Ok(text) = std::fs::read_to_string(&path) {
-            let mut offset = 0;
-            while let Some(found) = nudge::engine::secrets::find_secret(&text[offset..], None) {
-                out.push(text[offset + found.start..offset + found.end].to_string());
-                offset += found.end;
-            }
+            out.extend(
+                nudge::engine::secrets::all_secrets(&text)
+                    .into_iter()
+                    .map(|(value, _)| value),
+            );
         }
     }
 }

@@ -126,6 +126,27 @@ pub fn might_contain_secret(text: &str) -> bool {
     ANY_SHAPE.is_match(text)
 }
 
+/// Every real-looking secret in `text`, in order, as (value, masked form).
+/// The values are for comparing and masking only; never print them.
+pub fn all_secrets(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if !might_contain_secret(text) {
+        return out;
+    }
+    let mut from = 0;
+    while from < text.len() {
+        let Some(found) = find_secret(&text[from..], None) else {
+            break;
+        };
+        out.push((text[from + found.start..from + found.end].to_string(), found.masked));
+        from += found.end.max(1);
+        while from < text.len() && !text.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    out
+}
+
 /// Finds the first real-looking secret in `text`, skipping public-by-design
 /// values and placeholders. `name` is the identifier the value is bound to,
 /// if known (a property key, variable or env name): it separates a Firebase

@@ -375,7 +375,7 @@ impl Workspace {
             strength: Strength::Default,
         };
         let file_context = self.contexts.get(path).unwrap_or(&fallback);
-        let known = file_secrets(&analysis.text);
+        let known = secrets::all_secrets(&analysis.text);
         let mut findings: Vec<(Finding, usize)> = Vec::new();
         for candidate in &analysis.candidates {
             let rule = &candidate.rule;
@@ -667,26 +667,6 @@ fn safe_text(text: &str, known: &[(String, String)]) -> String {
         value = value.chars().take(MAX).collect::<String>() + "…";
     }
     value
-}
-
-/// Every secret value in a file's text, with its masked form.
-fn file_secrets(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if !secrets::might_contain_secret(text) {
-        return out;
-    }
-    let mut from = 0;
-    while let Some(found) = secrets::find_secret(&text[from..], None) {
-        out.push((text[from + found.start..from + found.end].to_string(), found.masked));
-        from += found.end.max(1);
-        while from < text.len() && !text.is_char_boundary(from) {
-            from += 1;
-        }
-        if from >= text.len() {
-            break;
-        }
-    }
-    out
 }
 
 /// Stars out any provider-shaped secret in a message, and any of the

@@ -6,6 +6,8 @@
 
 #[path = "../../tests/lsp_client.rs"]
 mod lsp_client;
+#[path = "support/memory.rs"]
+mod memory;
 #[path = "support/tsx.rs"]
 mod tsx;
 
@@ -13,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lsp_client::{TestClient, capabilities, file_uri};
+use memory::resident_bytes;
 use nudge::engine::analysis::{ParsedView, analyze_file, analyze_parsed_in_context, parse, reanalyze_incremental};
 use nudge::engine::context::ContextKind;
 use nudge::engine::language::{FileKind, Language};
@@ -172,16 +175,6 @@ fn keystroke(c: &mut Criterion) {
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);
     memory_per_document();
-}
-
-fn resident_bytes() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
 }
 
 /// Memory held per open 4,000-line document, beyond its text: resident size

@@ -8,6 +8,9 @@
 //! resident memory over time, and fails if memory keeps growing or if any
 //! document's final diagnostics differ from a fresh analysis of its text.
 
+#[path = "support/memory.rs"]
+mod memory;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,13 +26,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 type Published = Arc<Mutex<HashMap<String, (i64, Vec<Value>)>>>;
 
 fn resident_mib() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / 1_048_576.0
+    memory::resident_bytes() as f64 / 1_048_576.0
 }
 
 /// A small deterministic generator: the same load every run.

@@ -404,6 +404,11 @@ impl Rule {
             .as_ref()
     }
 
+    /// Whether the query for `language` was compiled (or tried) already.
+    fn is_compiled(&self, language: Language) -> bool {
+        self.compiled[language.index()].get().is_some()
+    }
+
     /// Whether the rule has a tree-sitter query for this language.
     pub fn has_query_for(&self, language: Language) -> bool {
         self.query_text.is_some() && self.languages.contains(&language)
@@ -721,12 +726,16 @@ impl RuleSet {
                     .rules
                     .iter()
                     .zip(live)
-                    .filter(|(rule, live)| **live && rule.has_query_for(language))
+                    .filter(|(rule, live)| **live && rule.has_query_for(language) && !rule.is_compiled(language))
                     .map(|(rule, _)| rule)
                     .collect();
-                wanted.par_iter().for_each(|rule| {
-                    rule.query(language);
-                });
+                // Per keystroke everything is compiled already: no work to
+                // hand to the thread pool.
+                if !wanted.is_empty() {
+                    wanted.par_iter().for_each(|rule| {
+                        rule.query(language);
+                    });
+                }
             }
         }
     }

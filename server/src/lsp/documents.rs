@@ -110,6 +110,10 @@ impl Document {
     }
 }
 
+/// Edits kept for one incremental re-parse; a client that sends more at
+/// once (a formatter, a replayed history) gets a fresh parse instead.
+const MAX_PENDING_EDITS: usize = 256;
+
 /// Open documents by URI.
 #[derive(Default)]
 pub struct Documents {
@@ -125,6 +129,13 @@ impl Documents {
         if let Some(mut doc) = self.docs.get_mut(uri) {
             for change in changes {
                 doc.apply_change(change, encoding);
+                if doc.edits.len() > MAX_PENDING_EDITS {
+                    // Mapping positions through many edits costs their
+                    // square; past this many a fresh parse is cheaper.
+                    doc.tree = None;
+                    doc.tree_version = None;
+                    doc.edits = Vec::new();
+                }
             }
             doc.version = version;
         }

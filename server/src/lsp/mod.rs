@@ -3,81 +3,22 @@
 //! diagnostics, hovers and code actions (see `convert`).
 //!
 //! Ordering: `didOpen`, `didChange` and `didClose` are applied to the
-//! document store by [`Ordered`], a tower layer that runs synchronously in
-//! the transport's read loop, so edits land strictly in arrival order before
-//! any handler awaits. Handlers only schedule analysis.
+//! document store by the transport's read loop ([`transport`]), strictly in
+//! arrival order before any handler runs. Handlers only schedule analysis.
 
 mod actions;
 pub mod convert;
 pub(crate) mod documents;
 mod server;
 mod state;
+pub mod transport;
 
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use tower_lsp_server::jsonrpc::{Request, Response};
-use tower_lsp_server::ls_types::{DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams};
-use tower_lsp_server::{ClientSocket, LspService, Server};
-use tower_service::Service;
+use tower_lsp_server::LspService;
 
 pub use server::Backend;
 pub use state::{DEFAULT_DEBOUNCE_MS, Shared};
-
-/// Applies document changes in arrival order, then forwards every message.
-pub struct Ordered<S> {
-    inner: S,
-    shared: Arc<Shared>,
-}
-
-impl<S> Service<Request> for Ordered<S>
-where
-    S: Service<Request, Response = Option<Response>>,
-{
-    type Response = Option<Response>;
-    type Error = S::Error;
-    type Future = S::Future;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        apply_document_message(&self.shared, &request);
-        self.inner.call(request)
-    }
-}
-
-fn apply_document_message(shared: &Shared, request: &Request) {
-    let Some(params) = request.params() else {
-        return;
-    };
-    match request.method() {
-        "textDocument/didOpen" => {
-            if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(params.clone()) {
-                shared
-                    .docs
-                    .open(p.text_document.uri, p.text_document.version, &p.text_document.text);
-            }
-        }
-        "textDocument/didChange" => {
-            if let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(params.clone()) {
-                shared.docs.change(
-                    &p.text_document.uri,
-                    p.text_document.version,
-                    &p.content_changes,
-                    shared.encoding(),
-                );
-            }
-        }
-        "textDocument/didClose" => {
-            if let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(params.clone()) {
-                shared.docs.close(&p.text_document.uri);
-            }
-        }
-        _ => {}
-    }
-}
 
 /// Options that tests change; editors use the defaults.
 #[derive(Clone, Debug)]
@@ -95,23 +36,17 @@ impl Default for ServerOptions {
     }
 }
 
-/// Builds the service and its client socket, for stdio or an in-process
-/// transport.
-pub fn build_service(options: ServerOptions) -> (Ordered<LspService<Backend>>, ClientSocket) {
+/// Serves the protocol over any byte streams (stdio, or pipes in tests);
+/// returns the exit status the protocol asks for (see [`transport::serve`]).
+pub async fn serve<I, O>(input: I, output: O, options: ServerOptions) -> i32
+where
+    I: tokio::io::AsyncRead + Unpin,
+    O: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
     let shared = Arc::new(Shared::new(options));
     let backend_shared = shared.clone();
     let (service, socket) = LspService::build(move |client| Backend::new(client, backend_shared)).finish();
-    (Ordered { inner: service, shared }, socket)
-}
-
-/// Serves the protocol over any byte streams (stdio, or pipes in tests).
-pub async fn serve<I, O>(input: I, output: O, options: ServerOptions)
-where
-    I: tokio::io::AsyncRead + Unpin,
-    O: tokio::io::AsyncWrite,
-{
-    let (service, socket) = build_service(options);
-    Server::new(input, output, socket).serve(service).await;
+    transport::serve(input, output, service, socket, shared).await
 }
 
 /// `nudge lsp`: logs to stderr, speaks the protocol on stdin/stdout.
@@ -124,6 +59,8 @@ pub fn run_stdio() -> i32 {
             return 1;
         }
     };
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), ServerOptions::default()));
-    0
+    let status = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), ServerOptions::default()));
+    // Analyses still running on blocking threads end with the process.
+    runtime.shutdown_background();
+    status
 }

@@ -268,11 +268,25 @@ async fn analyze_and_publish(shared: &Arc<Shared>, client: &Client, uri: Uri) {
 async fn publish(shared: &Shared, client: &Client, uri: &Uri, published: Published) {
     let diagnostics = published.diagnostics.clone();
     let version = published.version;
-    let unchanged = shared
-        .published
-        .get(uri)
-        .is_some_and(|previous| previous.version == version && previous.diagnostics == diagnostics);
-    shared.published.insert(uri.clone(), published);
+    // Republishing runs beside new edits: a result computed for a version
+    // the editor has moved past must never overwrite the newer one.
+    let unchanged = {
+        let entry = shared.published.entry(uri.clone());
+        if shared.docs.version(uri) != Some(version) {
+            return;
+        }
+        match entry {
+            dashmap::Entry::Occupied(mut previous) => {
+                let same = previous.get().version == version && previous.get().diagnostics == diagnostics;
+                previous.insert(published);
+                same
+            }
+            dashmap::Entry::Vacant(slot) => {
+                slot.insert(published);
+                false
+            }
+        }
+    };
     if unchanged {
         // Republishing after another file changed: say nothing new.
         return;

@@ -596,7 +596,18 @@ async fn security_check_action_and_command_return_the_report() {
     // The migration was never opened: the index holds only its facts, so
     // the check analyses closed files itself.
     assert!(markdown.contains("supabase/migrations/1.sql:1"), "{markdown}");
-    assert!(result["opened"].as_str().unwrap().ends_with("nudge-security-check.md"));
+    // The report the editor opens is a fresh owner-only file in a private
+    // directory, never a fixed name in the shared temp directory.
+    let opened = result["opened"].as_str().unwrap();
+    let report_path = std::path::PathBuf::from(opened.strip_prefix("file://").unwrap());
+    assert!(report_path.extension().is_some_and(|e| e == "md"), "{opened}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| p.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&report_path), 0o600, "{opened}");
+        assert_eq!(mode(report_path.parent().unwrap()), 0o700, "{opened}");
+        assert_eq!(std::fs::read_to_string(&report_path).unwrap(), markdown);
+    }
     assert!(
         client
             .server_requests

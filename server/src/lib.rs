@@ -6,6 +6,8 @@
 //!   `.nudge.toml`, user rules) into an [`engine::Workspace`].
 //! - [`lsp`]: `nudge lsp`, the language server; the only module that knows
 //!   the protocol.
+//! - [`files`]: every read of a file a repository hands us (regular files
+//!   only, without blocking, size-capped) and the private files we write.
 //! - [`report`]: the quick security check's markdown report.
 //! - [`cli`]: `nudge check`, `nudge rules`, `nudge explain` and the output
 //!   formats of the outside contract.
@@ -15,6 +17,7 @@
 pub mod cli;
 pub mod engine;
 pub mod examples;
+pub mod files;
 pub mod fuzzing;
 pub mod lsp;
 pub mod project;

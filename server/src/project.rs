@@ -16,6 +16,7 @@ use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::context::Framework;
 use crate::engine::language::file_kind;
 use crate::engine::{Config, ConfigError, FileInput, Limits, ProjectInfo, RuleSet, Workspace, analyze_file};
+use crate::files;
 
 /// One file's text with its workspace-relative path (`/`-separated).
 #[derive(Clone, Debug)]
@@ -252,6 +253,17 @@ pub fn build_workspace_from(
         }
         let text = match texts.text(path, &Limits::default()) {
             Ok(text) => text,
+            // Ignoring configuration would change results unnoticed.
+            Err(note) if name == CONFIG_FILE_NAME => {
+                return Err(ConfigError {
+                    path: PathBuf::from(path),
+                    line: None,
+                    message: format!(
+                        "cannot be read: {}",
+                        note.split_once(": skipped, ").map_or(note.as_str(), |(_, why)| why)
+                    ),
+                });
+            }
             Err(note) => {
                 notes.push(note);
                 continue;
@@ -428,11 +440,19 @@ pub fn load_dir_to(root: &Path, prefilter: bool, depth: Depth) -> Result<LoadedW
     let mut rules = RuleSet::builtin();
     let mut outer_config = None;
     for dir in ancestors_to_repo_root(root) {
-        rules.add_dir(&dir.join(".nudge").join("rules"));
+        add_rule_dir(&mut rules, &dir.join(".nudge").join("rules"));
         if dir != root && outer_config.is_none() {
             let candidate = dir.join(CONFIG_FILE_NAME);
-            if let Ok(text) = std::fs::read_to_string(&candidate) {
-                outer_config = Some(Config::parse(&candidate, &text)?);
+            match files::read_optional_settings(&candidate) {
+                Ok(Some(text)) => outer_config = Some(Config::parse(&candidate, &text)?),
+                Ok(None) => {}
+                Err(why) => {
+                    return Err(ConfigError {
+                        path: candidate,
+                        line: None,
+                        message: format!("cannot be read: {why}"),
+                    });
+                }
             }
         }
     }
@@ -449,26 +469,26 @@ pub fn load_dir_to(root: &Path, prefilter: bool, depth: Depth) -> Result<LoadedW
     Ok(loaded)
 }
 
-/// Whether a `.gitignore` between `root` and `path` ignores `path`.
-pub fn is_git_ignored(root: &Path, path: &Path) -> bool {
-    let mut dir = path.parent();
-    while let Some(current) = dir {
-        let file = current.join(".gitignore");
-        if file.is_file() {
-            let mut builder = ignore::gitignore::GitignoreBuilder::new(current);
-            builder.add(&file);
-            if let Ok(matcher) = builder.build()
-                && matcher.matched_path_or_any_parents(path, false).is_ignore()
-            {
-                return true;
-            }
-        }
-        if current == root || !current.starts_with(root) {
-            break;
-        }
-        dir = current.parent();
-    }
-    false
+/// Adds the `*.toml` rules of a directory (`.nudge/rules/`), in name
+/// order. Files that cannot be read or do not load become rule errors
+/// naming the file; the rest load.
+pub fn add_rule_dir(rules: &mut RuleSet, dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    let sources = paths
+        .into_iter()
+        .map(|path| {
+            let text = files::read_text(&path, files::MAX_SETTINGS_BYTES).map_err(|why| why.to_string());
+            (path, text)
+        })
+        .collect();
+    rules.add_sources(sources);
 }
 
 /// The analysable files of a directory, read into memory.
@@ -512,23 +532,115 @@ pub fn read_tree(root: &Path) -> TreeFiles {
     TreeFiles { files, ignored, notes }
 }
 
+/// `.gitignore` files (and `.git/info/exclude`), read with the same care
+/// as every other file and cached per directory. The walker's own ignore
+/// handling would open a FIFO placed at `.gitignore` and wait forever.
+struct IgnoreFiles {
+    /// The repository's top directory; ignore files apply only inside one,
+    /// as git's do.
+    repo_root: Option<PathBuf>,
+    /// The scanned directory, for naming files in notes.
+    scan_root: PathBuf,
+    by_dir: std::sync::Mutex<HashMap<PathBuf, Option<Arc<ignore::gitignore::Gitignore>>>>,
+    notes: std::sync::Mutex<Vec<String>>,
+}
+
+impl IgnoreFiles {
+    fn new(scan_root: &Path) -> IgnoreFiles {
+        let absolute = scan_root.canonicalize().unwrap_or_else(|_| scan_root.to_path_buf());
+        let repo_root = absolute.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf);
+        IgnoreFiles {
+            repo_root,
+            scan_root: absolute,
+            by_dir: std::sync::Mutex::new(HashMap::new()),
+            notes: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The rules of one directory's ignore files, read once.
+    fn rules_of(&self, dir: &Path) -> Option<Arc<ignore::gitignore::Gitignore>> {
+        if let Some(cached) = Self::lock(&self.by_dir).get(dir) {
+            return cached.clone();
+        }
+        let mut files = vec![dir.join(".gitignore")];
+        if Some(dir) == self.repo_root.as_deref() {
+            files.push(dir.join(".git").join("info").join("exclude"));
+        }
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+        let mut any = false;
+        for file in files {
+            match files::read_optional_settings(&file) {
+                Ok(Some(text)) => {
+                    for line in text.lines() {
+                        // A bad pattern is skipped, as git does.
+                        let _ = builder.add_line(None, line);
+                    }
+                    any = true;
+                }
+                Ok(None) => {}
+                Err(why) => {
+                    let shown = file.strip_prefix(&self.scan_root).unwrap_or(&file);
+                    Self::lock(&self.notes).push(format!(
+                        "{}: skipped, {why}; its ignore patterns are not applied",
+                        shown.display()
+                    ));
+                }
+            }
+        }
+        let rules = if any { builder.build().ok().map(Arc::new) } else { None };
+        Self::lock(&self.by_dir).insert(dir.to_path_buf(), rules.clone());
+        rules
+    }
+
+    /// Whether the nearest ignore file with an opinion ignores `path`.
+    fn ignores(&self, path: &Path, is_dir: bool) -> bool {
+        let Some(repo_root) = self.repo_root.as_deref() else {
+            return false;
+        };
+        let mut dir = path.parent();
+        while let Some(current) = dir {
+            if !current.starts_with(repo_root) {
+                break;
+            }
+            if let Some(rules) = self.rules_of(current) {
+                match rules.matched(path, is_dir) {
+                    ignore::Match::Ignore(_) => return true,
+                    ignore::Match::Whitelist(_) => return false,
+                    ignore::Match::None => {}
+                }
+            }
+            dir = current.parent();
+        }
+        false
+    }
+}
+
 /// Walks `root` (respecting `.gitignore`, skipping dependencies and build
 /// output) and lists what Nudge analyses, plus the `.env` files next to
 /// each project root.
 pub fn walk_tree(root: &Path) -> TreePaths {
     let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .parents(true)
-        .filter_entry(|entry| {
+    let absolute_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let ignores = Arc::new(IgnoreFiles::new(root));
+    let filter = ignores.clone();
+    let walker = ignore::WalkBuilder::new(&absolute_root)
+        .standard_filters(false)
+        .follow_links(false)
+        .filter_entry(move |entry| {
             let name = entry.file_name().to_str().unwrap_or("");
-            !(entry.file_type().is_some_and(|t| t.is_dir()) && SKIPPED_DIRS.contains(&name))
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && SKIPPED_DIRS.contains(&name) {
+                return false;
+            }
+            entry.depth() == 0 || !filter.ignores(entry.path(), is_dir)
         })
         .build();
     let mut notes = Vec::new();
-    let mut manifest_dirs: BTreeSet<PathBuf> = BTreeSet::from([root.to_path_buf()]);
+    let mut manifest_dirs: BTreeSet<PathBuf> = BTreeSet::from([absolute_root.clone()]);
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -543,12 +655,13 @@ pub fn walk_tree(root: &Path) -> TreePaths {
         let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name == "package.json" {
-            manifest_dirs.insert(path.parent().unwrap_or(root).to_path_buf());
+            manifest_dirs.insert(path.parent().unwrap_or(&absolute_root).to_path_buf());
         }
         if name == "package.json" || name == CONFIG_FILE_NAME || file_kind(path).is_some() {
             paths.insert(path.to_path_buf());
         }
     }
+    notes.append(&mut IgnoreFiles::lock(&ignores.notes));
     // `.env` files are usually git-ignored, yet public-prefixed values in
     // them still ship to the browser: read them next to each project root.
     let walked = paths.clone();
@@ -557,7 +670,8 @@ pub fn walk_tree(root: &Path) -> TreePaths {
             for entry in entries.flatten() {
                 let name = entry.file_name();
                 let name = name.to_str().unwrap_or("");
-                if (name == ".env" || name.starts_with(".env.")) && entry.path().is_file() {
+                let regular = entry.file_type().is_ok_and(|t| t.is_file() || t.is_symlink());
+                if (name == ".env" || name.starts_with(".env.")) && regular {
                     paths.insert(entry.path());
                 }
             }
@@ -565,9 +679,9 @@ pub fn walk_tree(root: &Path) -> TreePaths {
     }
     let ignored: Vec<String> = paths
         .difference(&walked)
-        .map(|p| relative_slash_path(root, p))
+        .map(|p| relative_slash_path(&absolute_root, p))
         .collect();
-    let paths = paths.iter().map(|p| relative_slash_path(root, p)).collect();
+    let paths = paths.iter().map(|p| relative_slash_path(&absolute_root, p)).collect();
     TreePaths { paths, ignored, notes }
 }
 
@@ -591,16 +705,10 @@ fn ancestors_to_repo_root(root: &Path) -> Vec<PathBuf> {
 /// not a regular file, over the limits, binary, minified).
 pub fn read_source(root: &Path, path: &Path, limits: &Limits) -> Result<SourceFile, String> {
     let rel = relative_slash_path(root, path);
-    let meta = std::fs::metadata(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
-    if !meta.is_file() {
-        // A FIFO or device would block or never end.
-        return Err(format!("{rel}: skipped, it is not a regular file"));
-    }
-    // Checked before reading, so a huge file costs nothing.
-    if meta.len() > limits.max_file_bytes {
-        return Err(format!("{rel}: skipped, it {}", limits.too_large()));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("{rel}: skipped, cannot read it ({e})"))?;
+    let bytes = files::read_bytes(path, limits.max_file_bytes).map_err(|why| match why {
+        files::ReadError::TooLarge { .. } => format!("{rel}: skipped, it {}", limits.too_large()),
+        other => format!("{rel}: skipped, {other}"),
+    })?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if let Some(reason) = limits.skip_reason(name, &bytes) {
         return Err(format!("{rel}: skipped, it {reason}"));

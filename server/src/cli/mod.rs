@@ -88,8 +88,25 @@ pub struct RulesArgs {
 /// A usage or configuration error: one line, exit status 2.
 pub struct UsageError(pub String);
 
+/// Panics are caught where one file's analysis must not stop the rest, and
+/// the default report would print the panic's message, which can quote the
+/// file being analysed, a key included. Only the place is printed.
+fn install_panic_report() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr(),
+            "nudge: internal error{place}; its message is not shown because it can quote file contents"
+        );
+    }));
+}
+
 /// Runs the CLI and returns the process exit status.
 pub fn run(cli: Cli) -> i32 {
+    install_panic_report();
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
@@ -112,7 +129,7 @@ fn stdout_write(text: &str) {
 
 fn rules_for_cwd() -> RuleSet {
     let mut rules = RuleSet::builtin();
-    rules.add_dir(Path::new(".nudge/rules"));
+    crate::project::add_rule_dir(&mut rules, Path::new(".nudge/rules"));
     rules
 }
 
@@ -315,6 +332,7 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
             }
             file_count += 1;
             let analysis = workspace.analysis(path).expect("path from workspace");
+            let mut redacted: Option<String> = None;
             for finding in workspace.findings(path, &scan.loaded.rules) {
                 if !categories.is_empty() && !categories.contains(&finding.category) {
                     continue;
@@ -322,9 +340,13 @@ fn check(args: CheckArgs) -> Result<i32, UsageError> {
                 if !args.rule.is_empty() && !args.rule.contains(&finding.rule_id) {
                     continue;
                 }
+                // Code frames show the file with every secret starred out,
+                // redacted once per file so multi-line keys are caught whole.
+                let redacted = redacted.get_or_insert_with(|| crate::engine::secrets::redact(&analysis.text));
                 findings.push(OutputFinding::new(
                     format!("{}{path}", scan.display_prefix),
                     &analysis.text,
+                    redacted,
                     &analysis.line_index,
                     finding,
                 ));

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::engine::source::LineIndex;
-use crate::engine::{Finding, RuleSet, Severity, secrets};
+use crate::engine::{Finding, RuleSet, Severity};
 
 /// A finding with positions resolved for output. Field order and names are
 /// the JSON contract.
@@ -44,14 +44,16 @@ impl Serialize for Severity {
 }
 
 impl OutputFinding {
-    pub fn new(path: String, text: &str, index: &LineIndex, finding: Finding) -> OutputFinding {
+    /// `redacted` is the file's text with its secrets starred out
+    /// ([`secrets::redact`], same byte length), for the code frame.
+    pub fn new(path: String, text: &str, redacted: &str, index: &LineIndex, finding: Finding) -> OutputFinding {
         let (line, column) = super::human_position(text, index, finding.span.start);
         let (end_line, end_column) = super::human_position(text, index, finding.span.end);
         let (first_start, _) = index.line_span(text, line - 1);
         let (_, last_end) = index.line_span(text, end_line - 1);
         let snippet = Snippetted {
             first_line: line,
-            text: secrets::mask_in_place(&text[first_start..last_end]),
+            text: redacted[first_start..last_end].to_string(),
             span: (finding.span.start - first_start)..(finding.span.end.min(last_end) - first_start),
             fix_title: finding.fix.as_ref().map(|f| f.title.clone()),
         };

@@ -94,11 +94,63 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    /// The message as it may be shown: a configuration file can hold a key
+    /// pasted into the wrong place, and parse errors quote what they read,
+    /// so only short name-like values stay quoted; the rest become their
+    /// length.
+    pub fn safe_message(&self) -> String {
+        quote_safely(&self.message)
+    }
+}
+
+fn quotable(value: &str) -> bool {
+    value.len() <= 40
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./*@:[]{}, ".contains(c))
+        && super::secrets::sensitive_spans(value).is_empty()
+        && super::secrets::find_secret(value, Some("value")).is_none()
+        && !(value.len() >= 16 && super::secrets::shannon_entropy(value) > 3.5)
+}
+
+/// Replaces each quoted part of `message` (between backticks or double
+/// quotes; apostrophes are prose) that is not [`quotable`] by a description.
+fn quote_safely(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = rest[open..].chars().next().expect("found a quote");
+        out.push_str(&rest[..open + 1]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(quote) else {
+            // An unclosed quote: the rest is a value too.
+            if quotable(after) {
+                out.push_str(after);
+            } else {
+                out.push_str(&format!("<{} characters>", after.chars().count()));
+            }
+            return out;
+        };
+        let value = &after[..close];
+        if quotable(value) {
+            out.push_str(value);
+        } else {
+            out.push_str(&format!("<a value of {} characters>", value.chars().count()));
+        }
+        out.push(quote);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = self.safe_message();
         match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, self.message),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
+            Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, message),
+            None => write!(f, "{}: {}", self.path.display(), message),
         }
     }
 }
@@ -348,6 +400,28 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_never_quote_a_secret() {
+        let key = "sk_live_51NqL3kJd8sPq2Wm7Zx4Rt9Yv6Bn0Hc";
+        for text in [
+            format!("[rules]\n\"{key}\" = \"off\"\n"),
+            format!("[rules]\n\"signup-call\" = \"{key}\"\n"),
+            format!("[paths]\nexclude = \"{key}\"\n"),
+            format!("oops = {key}\n"),
+        ] {
+            let shown = match Config::parse(Path::new(".nudge.toml"), &text) {
+                Err(e) => e.to_string(),
+                Ok(config) => config
+                    .configured_rule_ids()
+                    .map(|id| ConfigError { path: ".nudge.toml".into(), line: None, message: format!("unknown rule `{id}`") }.to_string())
+                    .collect(),
+            };
+            assert!(!shown.is_empty() && !shown.contains("51NqL3k"), "{text} -> {shown}");
+        }
+        let plain = ConfigError { path: ".nudge.toml".into(), line: Some(2), message: "unknown rule `sigup-call`".into() };
+        assert_eq!(plain.to_string(), ".nudge.toml:2: unknown rule `sigup-call`");
+    }
 
     #[test]
     fn full_config_parses() {

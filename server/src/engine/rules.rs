@@ -509,31 +509,17 @@ impl RuleSet {
         }
     }
 
-    /// Adds the `*.toml` rules of a directory (`.nudge/rules/`), in name
-    /// order. Unreadable or invalid files become errors; the rest load.
-    pub fn add_dir(&mut self, dir: &Path) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => self.add_rule(Rule::parse(&path, &text)),
-                    Err(_) => self.errors.push(RuleError {
-                        path: path.clone(),
-                        line: None,
-                        message: "rule file is not valid UTF-8".to_string(),
-                    }),
-                },
-                Err(e) => self.errors.push(RuleError {
-                    path: path.clone(),
+    /// Adds user rules read by the caller (the engine never touches the
+    /// file system): each path with its text, or why it could not be read.
+    /// Files that do not load become errors; the rest load.
+    pub fn add_sources(&mut self, sources: Vec<(PathBuf, Result<String, String>)>) {
+        for (path, text) in sources {
+            match text {
+                Ok(text) => self.add_rule(Rule::parse(&path, &text)),
+                Err(why) => self.errors.push(RuleError {
+                    path,
                     line: None,
-                    message: e.to_string(),
+                    message: format!("not read: {why}"),
                 }),
             }
         }

@@ -126,25 +126,19 @@ pub fn might_contain_secret(text: &str) -> bool {
     ANY_SHAPE.is_match(text)
 }
 
-/// Every real-looking secret in `text`, in order, as (value, masked form).
+/// Every secret value in `text` that output must hide, in order, as
+/// (value, masked form): [`sensitive_spans`], without placeholders and the
+/// short plain words (`test`, `admin`) that would mask ordinary prose
+/// wherever they appear.
 /// The values are for comparing and masking only; never print them.
 pub fn all_secrets(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if !might_contain_secret(text) {
-        return out;
-    }
-    let mut from = 0;
-    while from < text.len() {
-        let Some(found) = find_secret(&text[from..], None) else {
-            break;
-        };
-        out.push((text[from + found.start..from + found.end].to_string(), found.masked));
-        from += found.end.max(1);
-        while from < text.len() && !text.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    out
+    sensitive_spans(text)
+        .into_iter()
+        .map(|s| (text[s.start..s.end].to_string(), s.masked))
+        .filter(|(value, _)| {
+            (value.len() >= 8 || value.chars().any(|c| !c.is_ascii_alphabetic())) && !is_placeholder(value)
+        })
+        .collect()
 }
 
 /// Finds the first real-looking secret in `text`, skipping public-by-design
@@ -307,6 +301,191 @@ pub fn shannon_entropy(value: &str) -> f64 {
         .sum()
 }
 
+/// A value to hide in output, found by [`sensitive_spans`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sensitive {
+    pub start: usize,
+    pub end: usize,
+    /// Safe to print: at most a provider prefix and the last two characters.
+    pub masked: String,
+}
+
+/// Names whose values are secrets whatever they look like.
+fn secret_named(name: &str) -> bool {
+    let words = super::names::words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    const ALWAYS: &[&str] = &[
+        "secret", "secrets", "password", "passwd", "pwd", "passphrase", "pass", "token", "tokens", "apikey",
+        "credential", "credentials", "bearer", "salt", "dsn", "pat", "privatekey", "accesskey", "authtoken",
+    ];
+    if words.iter().any(|w| ALWAYS.contains(&w.as_str())) {
+        return true;
+    }
+    // `key` names a secret next to a provider or a kind of key
+    // (`STRIPE_KEY`, `service_role_key`), not in `queryKey` or `primaryKey`.
+    const NOT_SECRET_KEYS: &[&str] = &[
+        "query", "storage", "cache", "primary", "foreign", "sort", "map", "lookup", "translation", "i18n", "react",
+        "unique", "item", "row", "column", "group", "list", "local", "session", "index", "hot", "keyboard", "press",
+        "public", "publishable", "anon", "site", "idempotency", "partition", "route", "form", "field", "data",
+        "object", "menu", "tab", "step", "page", "node", "child", "element", "component", "i18next", "locale",
+    ];
+    (has("key") || has("keys"))
+        && words.len() >= 2
+        && !words.iter().any(|w| NOT_SECRET_KEYS.contains(&w.as_str()))
+}
+
+/// `NAME = "value"`, `name: 'value'`, `NAME=value` (env and YAML lines),
+/// `"name": "value"` (JSON): the name and the value's quoted or bare body.
+static NAME_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?m)(^|[\s{(,;:\[])["']?([A-Za-z_$@][\w$.-]{1,80})["']?(\s*(?::=|=>|=|:)[ \t]*)(?:"([^"\n]{4,300})"|'([^'\n]{4,300})'|`([^`\n$]{4,300})`|([^\s"'`,;){}\[\]<>]{4,300}))"#,
+    )
+    .expect("name-value pattern")
+});
+
+/// A signing or encryption key handed to a library as a literal:
+/// `jwt.sign(payload, "secret")`, `createHmac("sha256", "key")`.
+static KEY_ARGUMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"\b(?:sign|verify|createHmac|createCipheriv|createDecipheriv|HmacSHA256|hmac)\s*\(\s*[^,()\n]{1,200},\s*(?:"([^"\n]{3,300})"|'([^'\n]{3,300})'|`([^`\n$]{3,300})`)"#,
+    )
+    .expect("key argument pattern")
+});
+
+/// Credentials in URLs, headers and commands.
+static INLINE_CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)(?:[a-z][a-z0-9+.-]*://[^\s:/@"'`]+:([^\s@/"'`]{3,200})@|\bbearer\s+([A-Za-z0-9._~+/=-]{12,})|\bbasic\s+([A-Za-z0-9+/=]{12,})|\bcurl\b[^\n]*?\s-u\s*["']?[^\s:"']+:([^\s"']{3,200}))"#,
+    )
+    .expect("inline credential pattern")
+});
+
+static ANY_JWT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}").expect("jwt"));
+
+/// Every part of `text` that output must not show: provider-formatted
+/// secrets, values bound to secret-like names (however they look), keys
+/// handed to signing and cipher functions, credentials inside URLs,
+/// headers and commands, and every JWT. Broader than what rules report: a
+/// masked non-secret in a code frame costs nothing, a shown secret a lot.
+/// Sorted, non-overlapping.
+pub fn sensitive_spans(text: &str) -> Vec<Sensitive> {
+    let mut out: Vec<Sensitive> = Vec::new();
+    let mut from = 0;
+    if might_contain_secret(text) {
+        while from < text.len() {
+            let Some(found) = find_secret(&text[from..], None) else {
+                break;
+            };
+            out.push(Sensitive {
+                start: from + found.start,
+                end: from + found.end,
+                masked: found.masked,
+            });
+            from += found.end.max(1);
+            while from < text.len() && !text.is_char_boundary(from) {
+                from += 1;
+            }
+        }
+    }
+    let mut push = |start: usize, end: usize| {
+        let value = &text[start..end];
+        if value.trim().is_empty() {
+            return;
+        }
+        out.push(Sensitive {
+            start,
+            end,
+            masked: mask_with_prefix(value, 0),
+        });
+    };
+    for found in NAME_VALUE.captures_iter(text) {
+        let name = found.get(2).expect("name group").as_str();
+        let Some(value) = (4..=7).find_map(|i| found.get(i)) else {
+            continue;
+        };
+        let body = value.as_str();
+        // `NAME=value` at the start of a line is an env file's (or a
+        // shell's) assignment: a bare value is the value itself. Elsewhere a
+        // bare word is code (`password: hashed`, `token: string`).
+        let env_line = found.get(1).is_some_and(|m| m.as_str().is_empty() || m.as_str() == "\n")
+            && found.get(3).is_some_and(|op| op.as_str() == "=");
+        let bare = found.get(7).is_some();
+        let looks_like_code = body.starts_with("process.env")
+            || body.starts_with("import.meta")
+            || body.starts_with("Deno.env")
+            || body.contains("${")
+            || (bare && !env_line && body.contains('('))
+            || (bare
+                && !env_line
+                && !body.chars().any(|c| c.is_ascii_digit())
+                && body.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_'));
+        if !secret_named(name) || looks_like_code || matches!(body, "true" | "false" | "null" | "undefined") {
+            continue;
+        }
+        push(value.start(), value.end());
+    }
+    for found in KEY_ARGUMENT.captures_iter(text) {
+        if let Some(value) = (1..=3).find_map(|i| found.get(i)) {
+            push(value.start(), value.end());
+        }
+    }
+    for found in INLINE_CREDENTIAL.captures_iter(text) {
+        if let Some(value) = (1..=4).find_map(|i| found.get(i)) {
+            push(value.start(), value.end());
+        }
+    }
+    for found in ANY_JWT.find_iter(text) {
+        out.push(Sensitive {
+            start: found.start(),
+            end: found.end(),
+            masked: mask_with_prefix(found.as_str(), 6),
+        });
+    }
+    out.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+    let mut merged: Vec<Sensitive> = Vec::with_capacity(out.len());
+    for item in out {
+        match merged.last_mut() {
+            Some(last) if item.start < last.end => {
+                if item.end > last.end {
+                    last.end = item.end;
+                }
+            }
+            _ => merged.push(item),
+        }
+    }
+    merged
+}
+
+/// `text` with every [`sensitive_spans`] value starred out, keeping any
+/// provider prefix and the last two characters of long values. Byte length
+/// is unchanged (only ASCII is replaced by `*`, other characters by as many
+/// `*` as their bytes), so spans computed on the original still fit.
+pub fn redact(text: &str) -> String {
+    let spans = sensitive_spans(text);
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for span in spans {
+        out.push_str(&text[at..span.start]);
+        let value = &text[span.start..span.end];
+        let visible_prefix = span.masked.split('…').next().map_or(0, str::len).min(value.len());
+        let keep_tail = if value.len() >= 12 { 2 } else { 0 };
+        for (i, ch) in value.char_indices() {
+            if (i < visible_prefix && value.is_char_boundary(visible_prefix)) || i >= value.len() - keep_tail || ch.is_whitespace() {
+                out.push(ch);
+            } else {
+                out.extend(std::iter::repeat_n('*', ch.len_utf8()));
+            }
+        }
+        at = span.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// `text` with every secret in it starred out except its provider prefix
 /// and last two characters. Byte length is unchanged (secrets are ASCII),
 /// so spans computed on the original still fit; used for code frames.
@@ -420,6 +599,39 @@ mod tests {
         let url = "postgresql://app:Vq83kLz02mPq@db.abcd.supabase.co:5432/postgres";
         let found = find_secret(url, None).unwrap();
         assert!(!found.masked.contains("Vq83kLz02mPq"));
+    }
+
+    #[test]
+    fn output_hides_every_kind_of_secret_value() {
+        let cases = [
+            ("const secret = jwt.sign(payload, \"supersecret\");", "supersecret"),
+            ("aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\"", "wJalrXUtnFEMI"),
+            ("NEXT_PUBLIC_API_SECRET=abc123def456", "abc123def456"),
+            ("DB_PASSWORD=hunterhunter", "hunterhunter"),
+            ("  password: \"correct horse battery\",", "correct horse"),
+            ("const url = \"postgres://app:s3cr3tpass@db.example.com/app\";", "s3cr3tpass"),
+            ("headers: { Authorization: \"Bearer abcdefghijklmnopqrstuvwx\" }", "abcdefghijklmnop"),
+            ("curl -u admin:Pa55word https://api.example.com", "Pa55word"),
+            ("app.use(session({ secret: 'keyboard cat' }))", "keyboard cat"),
+            ("crypto.createHmac(\"sha256\", \"hmac-key-1234\")", "hmac-key-1234"),
+            ("//registry.npmjs.org/:_authToken=npmtokenvalue123", "npmtokenvalue123"),
+            ("const STRIPE_KEY = 'rk_local_0123456789abcdef'", "0123456789abcdef"),
+        ];
+        for (line, secret) in cases {
+            let redacted = redact(line);
+            assert_eq!(redacted.len(), line.len(), "{line}");
+            assert!(!redacted.contains(secret), "{line} -> {redacted}");
+        }
+        for line in [
+            "const token = user.token;",
+            "password: string;",
+            "<li key=\"item-1\">",
+            "queryKey: [\"todos\"],",
+            "const message = \"Enter your e-mail\";",
+            "type: \"password\",",
+        ] {
+            assert_eq!(redact(line), line, "nothing to hide in {line}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, Command, CreateFile, CreateFileOptions, Diagnostic, DocumentChangeOperation,
     DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, TextDocumentEdit,
@@ -16,7 +16,7 @@ use crate::engine::analysis::ParsedView;
 use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::language::Language;
 use crate::engine::source::LineIndex;
-use crate::engine::{Category, Span};
+use crate::engine::{Category, Finding, Span};
 
 /// The command that runs the quick security check.
 pub const SECURITY_CHECK_COMMAND: &str = "nudge.securityCheck";
@@ -72,20 +72,26 @@ fn is_jsx_child(node: Node<'_>) -> bool {
     jsx_kind && node.parent().is_some_and(|p| p.kind() == "jsx_element")
 }
 
-/// Reads what `to_lsp::diagnostic` put into `data`.
-fn data_str<'a>(diagnostic: &'a Diagnostic, key: &str) -> Option<&'a str> {
-    diagnostic.data.as_ref()?.get(key)?.as_str()
-}
-
 fn is_nudge(diagnostic: &Diagnostic) -> bool {
     diagnostic.source.as_deref() == Some("nudge")
 }
 
-/// Actions built from the diagnostic alone (fix, ignore, security check),
-/// plus the ones that need the project (turn off, move secret).
+/// How a rule's fix is offered.
+pub enum FixOffer {
+    /// The edits, in the action itself.
+    Inline { title: String, edits: Vec<TextEdit> },
+    /// The edits hold a secret: computed in `codeAction/resolve`, only when
+    /// the user picks the action.
+    OnResolve { title: String },
+}
+
+/// The actions for one of the server's own findings, shown through the
+/// client's copy of its diagnostic.
 pub fn actions_for(
     uri: &Uri,
     diagnostic: &Diagnostic,
+    finding: &Finding,
+    fix: Option<FixOffer>,
     ignore_edit: Option<TextEdit>,
     project_config: &ProjectFile,
     can_create_files: bool,
@@ -93,40 +99,39 @@ pub fn actions_for(
     if !is_nudge(diagnostic) {
         return Vec::new();
     }
-    let Some(rule) = data_str(diagnostic, "rule") else {
-        return Vec::new();
-    };
+    let rule = finding.rule_id.as_str();
     let mut actions = Vec::new();
-    let data = diagnostic.data.as_ref().expect("checked by data_str");
-    if let Some(fix) = data.get("fix").filter(|f| !f.is_null())
-        && let (Some(title), Ok(edits)) = (
-            fix.get("title").and_then(Value::as_str),
-            serde_json::from_value::<Vec<TextEdit>>(fix["edits"].clone()),
-        )
-    {
-        actions.push(CodeAction {
-            title: title.to_string(),
+    let resolve_data = |action: &str| json!({ "action": action, "uri": uri, "rule": rule, "range": diagnostic.range });
+    match fix {
+        Some(FixOffer::Inline { title, edits }) => actions.push(CodeAction {
+            title,
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![diagnostic.clone()]),
             edit: Some(to_lsp::single_file_edit(uri.clone(), edits)),
             is_preferred: Some(true),
             ..CodeAction::default()
-        });
+        }),
+        Some(FixOffer::OnResolve { title }) => actions.push(CodeAction {
+            title,
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic.clone()]),
+            is_preferred: Some(true),
+            data: Some(resolve_data("rule-fix")),
+            ..CodeAction::default()
+        }),
+        None => {}
     }
-    let category = data_str(diagnostic, "category").unwrap_or("");
-    if data.get("provider").is_some_and(|p| !p.is_null()) && matches!(category, "secret-in-client" | "secret-hardcoded")
-    {
+    let has_provider = finding.vars.iter().any(|(k, _)| k == "provider");
+    if has_provider && matches!(finding.category, Category::SecretInClient | Category::SecretHardcoded) {
         actions.push(CodeAction {
             title: "Move this key to a server env var".to_string(),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![diagnostic.clone()]),
-            data: Some(
-                json!({ "action": "move-secret", "uri": uri, "range": diagnostic.range, "provider": data["provider"] }),
-            ),
+            data: Some(resolve_data("move-secret")),
             ..CodeAction::default()
         });
     }
-    if category.parse::<Category>().is_ok_and(offers_security_check) {
+    if offers_security_check(finding.category) {
         actions.push(CodeAction {
             title: "Run a quick security check?".to_string(),
             kind: Some(CodeActionKind::QUICKFIX),
@@ -165,14 +170,31 @@ pub fn actions_for(
 pub struct ProjectFile {
     pub uri: Option<Uri>,
     pub text: Option<String>,
+    /// The file exists but is not one to edit (a FIFO, a device, too large,
+    /// unreadable): actions that would touch it are not offered.
+    pub unusable: bool,
     pub encoding: super::convert::Encoding,
 }
 
 impl ProjectFile {
     pub fn load(path: PathBuf, open_text: Option<String>, encoding: super::convert::Encoding) -> ProjectFile {
-        let text = open_text.or_else(|| std::fs::read_to_string(&path).ok());
+        let (text, unusable) = match open_text {
+            Some(text) => (Some(text), false),
+            None => match crate::files::read_optional_settings(&path) {
+                Ok(text) => (text, false),
+                Err(why) => {
+                    tracing::info!("{}: not edited, {why}", path.display());
+                    (None, true)
+                }
+            },
+        };
         let uri = Uri::from_file_path(&path);
-        ProjectFile { uri, text, encoding }
+        ProjectFile {
+            uri,
+            text,
+            unusable,
+            encoding,
+        }
     }
 
     /// The configuration file of a project root.
@@ -189,6 +211,9 @@ impl ProjectFile {
     /// `[rules] "<rule>" = "off"` added with `toml_edit`, so the file's
     /// comments and layout survive.
     fn turn_off_edit(&self, rule: &str, can_create_files: bool) -> Option<WorkspaceEdit> {
+        if self.unusable {
+            return None;
+        }
         let uri = self.uri.clone()?;
         match &self.text {
             Some(text) => {
@@ -250,6 +275,9 @@ impl ProjectFile {
         present: impl Fn(&str) -> bool,
         can_create_files: bool,
     ) -> Option<Vec<DocumentChangeOperation>> {
+        if self.unusable {
+            return None;
+        }
         match &self.text {
             Some(text) if text.lines().any(|l| present(l.trim())) => Some(Vec::new()),
             Some(_) => Some(vec![self.append(&format!("{line}\n"))?]),
@@ -313,6 +341,30 @@ pub fn env_name(provider: &str) -> String {
     }
 }
 
+/// The env name to move a value to: `wanted` when `.env.local` does not
+/// define it, the existing name when it already holds this very value
+/// (then `true`: nothing to add), else the first free `wanted_2`,
+/// `wanted_3`... A defined name is never overwritten: that would lose a key.
+fn free_env_name(wanted: &str, value: &str, env_text: Option<&str>) -> (String, bool) {
+    let defined: Vec<(String, String)> = env_text
+        .map(|text| {
+            let mut facts = crate::engine::facts::FileFacts::default();
+            crate::engine::facts::env_facts(text, &mut facts);
+            facts.env_entries.into_iter().map(|e| (e.key, e.value)).collect()
+        })
+        .unwrap_or_default();
+    let holds = |name: &str| defined.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    for n in 1.. {
+        let name = if n == 1 { wanted.to_string() } else { format!("{wanted}_{n}") };
+        match holds(&name) {
+            None => return (name, false),
+            Some(existing) if existing == value => return (name, true),
+            Some(_) => {}
+        }
+    }
+    unreachable!("some numbered name is free")
+}
+
 /// Everything "Move this key to a server env var" needs, read at resolve
 /// time so the secret itself never travels in diagnostic data.
 pub struct MoveSecret<'a> {
@@ -347,7 +399,12 @@ pub fn move_secret_edit(input: &MoveSecret<'_>) -> Option<WorkspaceEdit> {
     if value.contains(['\n', '$']) {
         return None;
     }
-    let name = env_name(input.provider);
+    let env_file = ProjectFile::load(
+        input.project_dir.join(".env.local"),
+        (input.open_text)(&input.project_dir.join(".env.local")),
+        input.encoding,
+    );
+    let (name, already_there) = free_env_name(&env_name(input.provider), value, env_file.text.as_deref());
     let path = input.file_path.to_string_lossy();
     let accessor = if path.contains("/supabase/functions/") {
         format!("Deno.env.get(\"{name}\")")
@@ -366,18 +423,15 @@ pub fn move_secret_edit(input: &MoveSecret<'_>) -> Option<WorkspaceEdit> {
         },
         edits: vec![OneOf::Left(TextEdit::new(to_lsp::range(&at, span), accessor))],
     });
-    let env_file = ProjectFile::load(
-        input.project_dir.join(".env.local"),
-        (input.open_text)(&input.project_dir.join(".env.local")),
-        input.encoding,
-    );
     let mut operations = vec![code_edit];
-    let prefix = format!("{name}=");
-    operations.extend(env_file.ensure_line(
-        &format!("{name}={value}"),
-        |l| l.starts_with(&prefix),
-        input.can_create_files,
-    )?);
+    if !already_there {
+        let prefix = format!("{name}=");
+        operations.extend(env_file.ensure_line(
+            &format!("{name}={value}"),
+            |l| l.starts_with(&prefix),
+            input.can_create_files,
+        )?);
+    }
     let gitignore = ProjectFile::load(
         input.project_dir.join(".gitignore"),
         (input.open_text)(&input.project_dir.join(".gitignore")),
@@ -404,6 +458,14 @@ pub fn offers_security_check(category: Category) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_moved_key_never_overwrites_another() {
+        assert_eq!(free_env_name("K", "v1", None), ("K".to_string(), false));
+        assert_eq!(free_env_name("K", "v1", Some("K=v1\n")), ("K".to_string(), true));
+        assert_eq!(free_env_name("K", "v1", Some("K=other\nK_2=x\n")), ("K_3".to_string(), false));
+        assert_eq!(free_env_name("K", "v1", Some("K=other\nK_2=v1\n")), ("K_2".to_string(), true));
+    }
 
     #[test]
     fn env_names_from_providers() {

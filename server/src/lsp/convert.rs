@@ -156,27 +156,18 @@ pub mod to_lsp {
             .collect()
     }
 
-    /// A diagnostic whose `data` carries what code actions need: the fix's
-    /// edits and which extra actions apply.
+    /// A diagnostic whose `data` names its rule and category. Fix edits are
+    /// never carried here: code actions compute them from the server's own
+    /// findings, so a client cannot hand back an edit the server did not
+    /// make, and an edit that holds a secret travels only on resolve.
     pub fn diagnostic(
         at: &TextRef<'_>,
         finding: &Finding,
         related_uri: &dyn Fn(&std::path::Path) -> Option<Uri>,
     ) -> Diagnostic {
-        let fix = finding
-            .fix
-            .as_ref()
-            .map(|fix| json!({ "title": fix.title, "edits": text_edits(at, &fix.edits) }));
-        let provider = finding
-            .vars
-            .iter()
-            .find(|(k, _)| k == "provider")
-            .map(|(_, v)| v.clone());
         let data = json!({
             "rule": finding.rule_id,
             "category": finding.category.as_str(),
-            "fix": fix,
-            "provider": provider,
         });
         let related: Vec<DiagnosticRelatedInformation> = finding
             .related

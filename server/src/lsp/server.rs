@@ -13,10 +13,10 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::actions::{self, MoveSecret, ProjectFile, SECURITY_CHECK_COMMAND};
-use super::convert::{Encoding, from_lsp};
+use super::convert::{Encoding, from_lsp, to_lsp};
 use super::state::{Published, Shared, set_log_level};
 use crate::engine::config::CONFIG_FILE_NAME;
-use crate::engine::{ConfigError, Span};
+use crate::engine::{ConfigError, Finding};
 
 /// The language server's handlers.
 pub struct Backend {
@@ -86,7 +86,7 @@ impl Backend {
             range: Range::new(Position::new(line, 0), Position::new(line, u32::MAX)),
             severity: Some(DiagnosticSeverity::ERROR),
             source: Some("nudge".to_string()),
-            message: error.message.clone(),
+            message: error.safe_message(),
             ..Diagnostic::default()
         };
         self.client.publish_diagnostics(uri, vec![diagnostic], None).await;
@@ -155,8 +155,9 @@ impl Backend {
         from_lsp::offset(&published.text, &published.index, position, encoding)
     }
 
-    fn hover_markdown(&self, published: &Published, offset: usize) -> Option<String> {
-        let rules = self.shared.roots().first().map(|r| r.loaded.rules.clone())?;
+    fn hover_markdown(&self, path: &Path, published: &Published, offset: usize) -> Option<String> {
+        // Each workspace folder has its own user rules.
+        let rules = self.shared.rules_for(path);
         // A rule id inside a suppression comment shows that rule's docs.
         for suppression in &published.suppressions {
             if offset < suppression.span.start || offset > suppression.span.end {
@@ -484,6 +485,13 @@ impl LanguageServer for Backend {
             let Some(path) = from_lsp::path(&change.uri) else {
                 continue;
             };
+            // An event outside every folder the client opened would make
+            // that directory a root and walk it (`file:///.nudge.toml`: all
+            // of `/`); such events are not ours to follow.
+            if !self.shared.in_client_root(&path) {
+                tracing::debug!("ignoring a file event outside the workspace folders");
+                continue;
+            }
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             let is_rule = path.parent().is_some_and(|p| p.ends_with(".nudge/rules"));
             if name == CONFIG_FILE_NAME || name == "package.json" || is_rule {
@@ -555,8 +563,11 @@ impl LanguageServer for Backend {
         let Some(published) = self.published(&uri) else {
             return Ok(None);
         };
+        let Some(path) = from_lsp::path(&uri) else {
+            return Ok(None);
+        };
         let offset = Backend::offset_at(&published, position, self.shared.encoding());
-        let markdown = std::panic::catch_unwind(AssertUnwindSafe(|| self.hover_markdown(&published, offset)))
+        let markdown = std::panic::catch_unwind(AssertUnwindSafe(|| self.hover_markdown(&path, &published, offset)))
             .ok()
             .flatten();
         Ok(markdown.map(|value| Hover {
@@ -573,14 +584,36 @@ impl LanguageServer for Backend {
         let Some(path) = from_lsp::path(&uri) else {
             return Ok(None);
         };
+        let Some(published) = self.published(&uri) else {
+            return Ok(None);
+        };
         let root = self.root_dir_for(&path);
         let docs_text = |p: &Path| self.shared.docs.by_path(p).and_then(|u| self.shared.docs.text(&u));
         let config_file = ProjectFile::config(&root, docs_text, self.shared.encoding());
         let can_create = self.shared.caps().create_files;
+        let encoding = self.shared.encoding();
         let mut response: CodeActionResponse = Vec::new();
         for diagnostic in &params.context.diagnostics {
+            // Only the server's own findings get actions, with edits it
+            // computes now: whatever a client puts in a diagnostic is a key
+            // to look up, never an edit to echo.
+            let Some(finding) = own_finding(&published, diagnostic, encoding) else {
+                continue;
+            };
+            let fix = finding.fix.as_ref().map(|fix| {
+                if fix_reveals_secret(&published, fix) {
+                    actions::FixOffer::OnResolve {
+                        title: fix.title.clone(),
+                    }
+                } else {
+                    actions::FixOffer::Inline {
+                        title: fix.title.clone(),
+                        edits: to_lsp::text_edits(&text_ref(&published, encoding), &fix.edits),
+                    }
+                }
+            });
             let ignore = self.shared.ignore_edit(&uri, diagnostic);
-            for action in actions::actions_for(&uri, diagnostic, ignore, &config_file, can_create) {
+            for action in actions::actions_for(&uri, diagnostic, finding, fix, ignore, &config_file, can_create) {
                 response.push(CodeActionOrCommand::CodeAction(action));
             }
         }
@@ -591,13 +624,16 @@ impl LanguageServer for Backend {
         let Some(data) = action.data.clone() else {
             return Ok(action);
         };
-        if data.get("action").and_then(Value::as_str) != Some("move-secret") {
+        let kind = data.get("action").and_then(Value::as_str).unwrap_or("").to_string();
+        if kind != "move-secret" && kind != "rule-fix" {
             return Ok(action);
         }
         let uri: Uri = serde_json::from_value(data["uri"].clone()).map_err(|_| Error::invalid_params("bad uri"))?;
-        let range: Range =
-            serde_json::from_value(data["range"].clone()).map_err(|_| Error::invalid_params("bad range"))?;
-        let provider = data["provider"].as_str().unwrap_or("secret").to_string();
+        let lookup = Diagnostic {
+            range: serde_json::from_value(data["range"].clone()).map_err(|_| Error::invalid_params("bad range"))?,
+            code: data.get("rule").and_then(Value::as_str).map(|r| NumberOrString::String(r.to_string())),
+            ..Diagnostic::default()
+        };
         let Some(published) = self.published(&uri) else {
             return Ok(action);
         };
@@ -605,8 +641,19 @@ impl LanguageServer for Backend {
             return Ok(action);
         };
         let encoding = self.shared.encoding();
-        let start = Backend::offset_at(&published, range.start, encoding);
-        let end = Backend::offset_at(&published, range.end, encoding);
+        let Some(finding) = own_finding(&published, &lookup, encoding) else {
+            return Ok(action);
+        };
+        if kind == "rule-fix" {
+            action.edit = finding.fix.as_ref().map(|fix| {
+                let edits = to_lsp::text_edits(&text_ref(&published, encoding), &fix.edits);
+                to_lsp::single_file_edit(uri.clone(), edits)
+            });
+            return Ok(action);
+        }
+        let Some(provider) = finding.vars.iter().find(|(k, _)| k == "provider").map(|(_, v)| v.clone()) else {
+            return Ok(action);
+        };
         let project_dir = project_dir_of(&path, &self.root_dir_for(&path));
         let docs_text = |p: &Path| self.shared.docs.by_path(p).and_then(|u| self.shared.docs.text(&u));
         let input = MoveSecret {
@@ -615,7 +662,7 @@ impl LanguageServer for Backend {
             text: &published.text,
             index: &published.index,
             encoding,
-            span: Span::new(start, end),
+            span: finding.span,
             provider: &provider,
             project_dir: &project_dir,
             open_text: &docs_text,
@@ -644,8 +691,7 @@ impl LanguageServer for Backend {
             .unwrap_or(true);
         let mut opened = None;
         if open && self.shared.caps().show_document {
-            let file = std::env::temp_dir().join("nudge-security-check.md");
-            if std::fs::write(&file, &markdown).is_ok()
+            if let Some(file) = self.shared.write_report(&markdown)
                 && let Some(uri) = Uri::from_file_path(&file)
             {
                 let shown = self
@@ -662,6 +708,38 @@ impl LanguageServer for Backend {
         }
         Ok(Some(json!({ "markdown": markdown, "opened": opened })))
     }
+}
+
+fn text_ref(published: &Published, encoding: Encoding) -> to_lsp::TextRef<'_> {
+    to_lsp::TextRef {
+        text: &published.text,
+        index: &published.index,
+        encoding,
+    }
+}
+
+/// The published finding a client's diagnostic stands for: same rule, same
+/// range in the text it was published for.
+fn own_finding<'a>(published: &'a Published, diagnostic: &Diagnostic, encoding: Encoding) -> Option<&'a Finding> {
+    let rule = match diagnostic.code.as_ref()? {
+        NumberOrString::String(rule) => rule.as_str(),
+        NumberOrString::Number(_) => return None,
+    };
+    let at = text_ref(published, encoding);
+    published
+        .findings
+        .iter()
+        .find(|f| f.rule_id == rule && to_lsp::range(&at, f.span) == diagnostic.range)
+}
+
+/// Whether a fix's new text would show a secret of this file, or anything
+/// shaped like one.
+fn fix_reveals_secret(published: &Published, fix: &crate::engine::Fix) -> bool {
+    let known = crate::engine::secrets::all_secrets(&published.text);
+    fix.edits.iter().any(|edit| {
+        crate::engine::secrets::might_contain_secret(&edit.new_text)
+            || known.iter().any(|(value, _)| edit.new_text.contains(value.as_str()))
+    })
 }
 
 /// The directory of the nearest `package.json` above `file`, within `root`.

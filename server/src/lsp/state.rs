@@ -126,6 +126,8 @@ pub struct Root {
     /// The configuration problem that the last reload hit, if any; the
     /// last good configuration stays in force meanwhile.
     pub config_error: Option<ConfigError>,
+    /// A workspace folder the client named (not the folder of a loose file).
+    pub from_client: bool,
 }
 
 /// The results last sent for a document, for hovers, pull requests and
@@ -158,6 +160,9 @@ pub struct Shared {
     /// Bounds concurrent analyses to the machine's cores, so a burst of
     /// edits queues (and coalesces) instead of filling the blocking pool.
     pub analysis_slots: tokio::sync::Semaphore,
+    /// A private directory for the reports the client is asked to open,
+    /// made on first use and removed when the server stops.
+    reports: Mutex<Option<tempfile::TempDir>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -181,6 +186,7 @@ impl Shared {
             analysis_slots: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             ),
+            reports: Mutex::new(None),
         }
     }
 
@@ -221,6 +227,7 @@ impl Shared {
                 dir,
                 loaded: LoadedWorkspace::empty(RuleSet::builtin()),
                 config_error: None,
+                from_client: true,
             });
         }
     }
@@ -241,6 +248,7 @@ impl Shared {
             dir,
             loaded: LoadedWorkspace::empty(RuleSet::builtin()),
             config_error: None,
+            from_client: false,
         });
         roots.len() - 1
     }
@@ -638,6 +646,43 @@ impl Shared {
         analysis.analyzed_for.is_some() && analysis.analyzed_for != now
     }
 
+    /// Writes a report for the client to open: a new file, owner-only, in
+    /// a directory of its own with a random name, never through a link a
+    /// stranger planted in the shared temp directory.
+    pub fn write_report(&self, markdown: &str) -> Option<PathBuf> {
+        let mut reports = lock(&self.reports);
+        if reports.is_none() {
+            *reports = crate::files::private_dir("nudge-reports-")
+                .map_err(|e| tracing::warn!("no private directory for reports: {e}"))
+                .ok();
+        }
+        let dir = reports.as_ref()?.path();
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let name = format!("security-check-{seconds}.md");
+        crate::files::write_new_private(dir, &name, markdown.as_bytes())
+            .map_err(|e| tracing::warn!("could not write the report: {e}"))
+            .ok()
+    }
+
+    /// Removes the reports written this session.
+    pub fn remove_reports(&self) {
+        drop(lock(&self.reports).take());
+    }
+
+    /// The rules in force for a file: its workspace folder's.
+    pub fn rules_for(&self, path: &Path) -> RuleSet {
+        let mut roots = self.roots();
+        let index = Shared::root_index(&mut roots, path);
+        roots[index].loaded.rules.clone()
+    }
+
+    /// Whether `path` lies inside a workspace folder the client named.
+    pub fn in_client_root(&self, path: &Path) -> bool {
+        self.roots().iter().any(|r| r.from_client && path.starts_with(&r.dir))
+    }
+
     /// The root directory and workspace-relative path of a file.
     pub fn locate(&self, path: &Path) -> (PathBuf, String) {
         let mut roots = self.roots();
@@ -666,7 +711,9 @@ fn fault_injection(text: &str) {
     if let Some(marker) = std::env::var_os("NUDGE_TEST_PANIC_MARKER") {
         let marker = marker.to_string_lossy();
         if !marker.is_empty() && text.contains(marker.as_ref()) {
-            panic!("injected fault: document contains the test panic marker");
+            // Quotes the document, as a slicing or parsing panic would, so
+            // tests can check that no panic report shows file contents.
+            panic!("injected fault: document contains the test panic marker: {text}");
         }
     }
 }

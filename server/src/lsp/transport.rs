@@ -716,6 +716,7 @@ where
     }
     let _ = stop.send(());
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), writer).await;
+    session.shared.remove_reports();
     if session.shutdown_requested.load(Ordering::Acquire) {
         0
     } else {

@@ -43,6 +43,9 @@ impl Serialize for Severity {
     }
 }
 
+/// Most lines a code frame shows.
+const FRAME_LINES: usize = 5;
+
 impl OutputFinding {
     /// `redacted` is the file's text with its secrets starred out
     /// ([`secrets::redact`], same byte length), for the code frame.
@@ -50,11 +53,14 @@ impl OutputFinding {
         let (line, column) = super::human_position(text, index, finding.span.start);
         let (end_line, end_column) = super::human_position(text, index, finding.span.end);
         let (first_start, _) = index.line_span(text, line - 1);
-        let (_, last_end) = index.line_span(text, end_line - 1);
+        // A finding can span a whole function or file: the frame shows its
+        // first lines only, so output stays proportional to the findings.
+        let last_line = end_line.min(line + FRAME_LINES - 1);
+        let (_, last_end) = index.line_span(text, last_line - 1);
         let snippet = Snippetted {
             first_line: line,
             text: redacted[first_start..last_end].to_string(),
-            span: (finding.span.start - first_start)..(finding.span.end.min(last_end) - first_start),
+            span: (finding.span.start - first_start)..(finding.span.end.clamp(finding.span.start, last_end) - first_start),
             fix_title: finding.fix.as_ref().map(|f| f.title.clone()),
         };
         OutputFinding {

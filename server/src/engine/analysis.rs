@@ -29,7 +29,62 @@ pub struct FileInput<'a> {
 }
 
 /// A capture of a match: name, span and text.
-pub type Capture = (String, Span, String);
+pub type Capture = (String, Span, CaptureText);
+
+/// The text of a capture, read from the file's shared text when asked: a
+/// match captures whole statements and functions, and a query matching
+/// every node of a large file (a hostile user rule) would otherwise copy
+/// the file once per match.
+#[derive(Clone)]
+pub struct CaptureText {
+    source: Arc<str>,
+    start: usize,
+    end: usize,
+}
+
+impl CaptureText {
+    /// The part of `source` under `span` (empty if the span does not fit).
+    pub fn new(source: &Arc<str>, span: Span) -> CaptureText {
+        let fits = source.get(span.range()).is_some();
+        CaptureText {
+            source: source.clone(),
+            start: if fits { span.start } else { 0 },
+            end: if fits { span.end } else { 0 },
+        }
+    }
+
+    /// Text that is not a slice of a file (tests, synthetic captures).
+    pub fn owned(text: &str) -> CaptureText {
+        CaptureText {
+            source: Arc::from(text),
+            start: 0,
+            end: text.len(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source[self.start..self.end]
+    }
+}
+
+impl std::ops::Deref for CaptureText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for CaptureText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for CaptureText {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
 
 /// Where a match sits: the text a predicate may look at around it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -432,11 +487,12 @@ fn collect_candidates(
             && rule.languages.contains(&Language::Env)
             && rule.check.is_none()
         {
+            let shared: Arc<str> = Arc::from(text);
             for entry in &facts.env_entries {
                 let captures = vec![
-                    ("key".to_string(), entry.key_span, entry.key.clone()),
-                    ("value".to_string(), entry.value_span, entry.value.clone()),
-                    ("match".to_string(), entry.span, text[entry.span.range()].to_string()),
+                    ("key".to_string(), entry.key_span, CaptureText::new(&shared, entry.key_span)),
+                    ("value".to_string(), entry.value_span, CaptureText::new(&shared, entry.value_span)),
+                    ("match".to_string(), entry.span, CaptureText::new(&shared, entry.span)),
                 ];
                 let around = Surroundings {
                     function: entry.span,
@@ -882,10 +938,14 @@ fn collect_captures<'tree>(
             continue;
         }
         let node = capture.node;
-        let text = view.text.get(node.byte_range()).unwrap_or("").to_string();
-        captures.push((name.to_string(), Span::new(node.start_byte(), node.end_byte()), text));
-        if let Some((binding_span, binding)) = binding_name(node, &view.text) {
-            captures.push((format!("{name}{BINDING_SUFFIX}"), binding_span, binding));
+        let span = Span::new(node.start_byte(), node.end_byte());
+        captures.push((name.to_string(), span, CaptureText::new(&view.text, span)));
+        if let Some(binding_span) = binding_name(node, &view.text) {
+            captures.push((
+                format!("{name}{BINDING_SUFFIX}"),
+                binding_span,
+                CaptureText::new(&view.text, binding_span),
+            ));
         }
     }
     (captures, report_node)
@@ -986,7 +1046,7 @@ pub const BINDING_SUFFIX: &str = ":binding";
 
 /// The identifier a string literal is assigned to, if any: an object key,
 /// variable, assignment target, JSX attribute or class field.
-fn binding_name(node: Node<'_>, source: &str) -> Option<(Span, String)> {
+fn binding_name(node: Node<'_>, source: &str) -> Option<Span> {
     let mut literal = node;
     if matches!(literal.kind(), "string_fragment") {
         literal = literal.parent()?;
@@ -1005,11 +1065,12 @@ fn binding_name(node: Node<'_>, source: &str) -> Option<(Span, String)> {
             .or_else(|| parent.child_by_field_name("property")),
         _ => None,
     }?;
-    let text = source
-        .get(name_node.byte_range())?
-        .trim_matches(['"', '\''])
-        .to_string();
-    Some((Span::new(name_node.start_byte(), name_node.end_byte()), text))
+    // A quoted key (`"apiKey": ...`) is named without its quotes.
+    let raw = source.get(name_node.byte_range())?;
+    let leading = raw.len() - raw.trim_start_matches(['"', '\'']).len();
+    let inner = raw.trim_matches(['"', '\'']);
+    let start = name_node.start_byte() + leading.min(raw.len());
+    Some(Span::new(start, start + inner.len()))
 }
 
 const SCOPE_KINDS: &[&str] = &[

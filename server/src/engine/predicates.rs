@@ -281,7 +281,7 @@ fn split_args(inner: &str) -> Vec<String> {
 
 /// What local predicates may look at.
 pub struct LocalScope<'a> {
-    pub captures: &'a [(String, super::types::Span, String)],
+    pub captures: &'a [super::analysis::Capture],
     pub config: &'a Config,
     pub imports: &'a [String],
     /// Workspace-relative path of the file.
@@ -349,7 +349,7 @@ pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(Strin
 
 /// What global predicates may look at.
 pub struct GlobalScope<'a> {
-    pub captures: &'a [(String, super::types::Span, String)],
+    pub captures: &'a [super::analysis::Capture],
     pub context: &'a FileContext,
     pub model: &'a WorkspaceModel,
     pub config: &'a Config,

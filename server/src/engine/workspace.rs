@@ -603,7 +603,7 @@ fn apply_suppressions(
 /// can never leak one.
 pub fn render_template(
     template: &str,
-    captures: &[(String, Span, String)],
+    captures: &[super::analysis::Capture],
     vars: &[(String, String)],
     known: &[(String, String)],
 ) -> String {
@@ -613,13 +613,13 @@ pub fn render_template(
 /// Fills a fix's text: captures verbatim (an edit must reproduce code
 /// exactly), `None` when a named value is missing so no half-made fix is
 /// offered.
-fn render_fix_text(template: &str, captures: &[(String, Span, String)], vars: &[(String, String)]) -> Option<String> {
+fn render_fix_text(template: &str, captures: &[super::analysis::Capture], vars: &[(String, String)]) -> Option<String> {
     fill_template(template, captures, vars, None)
 }
 
 fn fill_template(
     template: &str,
-    captures: &[(String, Span, String)],
+    captures: &[super::analysis::Capture],
     vars: &[(String, String)],
     for_message: Option<&[(String, String)]>,
 ) -> Option<String> {
@@ -653,7 +653,16 @@ fn fill_template(
 
 /// A value as a message may show it: secrets masked, then shortened.
 fn safe_text(text: &str, known: &[(String, String)]) -> String {
-    let mut value = text.trim().to_string();
+    // At most 60 characters are shown; masking looks a little further so a
+    // secret that starts inside them is recognised whole. A capture can be
+    // a whole file: it is never copied in full.
+    const WINDOW: usize = 1024;
+    let text = text.trim();
+    let mut cut = text.len().min(WINDOW);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut value = text[..cut].to_string();
     while let Some(secret) = secrets::find_secret(&value, None) {
         value.replace_range(secret.start..secret.end, &secret.masked);
     }

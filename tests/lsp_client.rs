@@ -20,6 +20,8 @@ pub struct TestClient<R, W> {
     pending: VecDeque<Value>,
     /// Requests the server sent us (answered with `null`).
     pub server_requests: Vec<Value>,
+    /// Responses that answer no request of ours (replies to bad frames).
+    pub stray_responses: Vec<Value>,
 }
 
 impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
@@ -30,6 +32,7 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
             next_id: 1,
             pending: VecDeque::new(),
             server_requests: Vec::new(),
+            stray_responses: Vec::new(),
         }
     }
 
@@ -112,6 +115,8 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
             }
             if message.get("method").is_some() && message.get("id").is_none() {
                 self.pending.push_back(message);
+            } else if message.get("method").is_none() {
+                self.stray_responses.push(message);
             }
         }
     }
@@ -185,6 +190,8 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
                         self.answer(&message).await;
                     } else if message.get("method").is_some() {
                         self.pending.push_back(message);
+                    } else {
+                        self.stray_responses.push(message);
                     }
                 }
                 Err(_) => return,

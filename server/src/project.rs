@@ -619,6 +619,42 @@ impl IgnoreFiles {
     }
 }
 
+/// Whether a directory entry is a file Nudge may read: a regular file, or a
+/// link to one inside the project (a link out of it, to a home directory's
+/// credentials say, is not followed). The reason otherwise.
+fn readable_entry(path: &Path, file_type: std::fs::FileType, root: &Path) -> Result<(), String> {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_file() {
+        return Ok(());
+    }
+    if !file_type.is_symlink() {
+        let kind = if file_type.is_fifo() {
+            "a FIFO"
+        } else if file_type.is_socket() {
+            "a socket"
+        } else {
+            "a device"
+        };
+        return Err(format!("it is not a regular file ({kind})"));
+    }
+    let target = std::fs::canonicalize(path).map_err(|_| "it is a broken link".to_string())?;
+    let meta = std::fs::metadata(&target).map_err(|_| "it is a broken link".to_string())?;
+    if !meta.is_file() {
+        let kind = if meta.file_type().is_char_device() || meta.file_type().is_block_device() {
+            "a link to a device"
+        } else if meta.file_type().is_fifo() {
+            "a link to a FIFO"
+        } else {
+            "a link to something that is not a file"
+        };
+        return Err(format!("it is not a regular file ({kind})"));
+    }
+    if !target.starts_with(root) {
+        return Err("it links outside the project".to_string());
+    }
+    Ok(())
+}
+
 /// Walks `root` (respecting `.gitignore`, skipping dependencies and build
 /// output) and lists what Nudge analyses, plus the `.env` files next to
 /// each project root.
@@ -649,17 +685,26 @@ pub fn walk_tree(root: &Path) -> TreePaths {
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        let Some(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
             continue;
         }
         let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let wanted = name == "package.json" || name == CONFIG_FILE_NAME || file_kind(path).is_some();
+        if !wanted {
+            continue;
+        }
+        if let Err(why) = readable_entry(path, file_type, &absolute_root) {
+            notes.push(format!("{}: skipped, {why}", relative_slash_path(&absolute_root, path)));
+            continue;
+        }
         if name == "package.json" {
             manifest_dirs.insert(path.parent().unwrap_or(&absolute_root).to_path_buf());
         }
-        if name == "package.json" || name == CONFIG_FILE_NAME || file_kind(path).is_some() {
-            paths.insert(path.to_path_buf());
-        }
+        paths.insert(path.to_path_buf());
     }
     notes.append(&mut IgnoreFiles::lock(&ignores.notes));
     // `.env` files are usually git-ignored, yet public-prefixed values in
@@ -670,9 +715,21 @@ pub fn walk_tree(root: &Path) -> TreePaths {
             for entry in entries.flatten() {
                 let name = entry.file_name();
                 let name = name.to_str().unwrap_or("");
-                let regular = entry.file_type().is_ok_and(|t| t.is_file() || t.is_symlink());
-                if (name == ".env" || name.starts_with(".env.")) && regular {
-                    paths.insert(entry.path());
+                let is_env = name == ".env" || name.starts_with(".env.");
+                let Ok(file_type) = entry.file_type() else {
+                    continue;
+                };
+                if !is_env || file_type.is_dir() {
+                    continue;
+                }
+                match readable_entry(&entry.path(), file_type, &absolute_root) {
+                    Ok(()) => {
+                        paths.insert(entry.path());
+                    }
+                    Err(why) => notes.push(format!(
+                        "{}: skipped, {why}",
+                        relative_slash_path(&absolute_root, &entry.path())
+                    )),
                 }
             }
         }

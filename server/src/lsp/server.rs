@@ -16,7 +16,7 @@ use super::actions::{self, MoveSecret, ProjectFile, SECURITY_CHECK_COMMAND};
 use super::convert::{Encoding, from_lsp, to_lsp};
 use super::state::{Published, Shared, set_log_level};
 use crate::engine::config::CONFIG_FILE_NAME;
-use crate::engine::{ConfigError, Finding};
+use crate::engine::ConfigError;
 
 /// The language server's handlers.
 pub struct Backend {
@@ -597,9 +597,11 @@ impl LanguageServer for Backend {
             // Only the server's own findings get actions, with edits it
             // computes now: whatever a client puts in a diagnostic is a key
             // to look up, never an edit to echo.
-            let Some(finding) = own_finding(&published, diagnostic, encoding) else {
+            let Some(index) = own_finding(&published, diagnostic, encoding) else {
                 continue;
             };
+            // Actions quote the server's own diagnostic, not the client's copy.
+            let (finding, diagnostic) = (&published.findings[index], &published.diagnostics[index]);
             let fix = finding.fix.as_ref().map(|fix| {
                 if fix_reveals_secret(&published, fix) {
                     actions::FixOffer::OnResolve {
@@ -641,7 +643,7 @@ impl LanguageServer for Backend {
             return Ok(action);
         };
         let encoding = self.shared.encoding();
-        let Some(finding) = own_finding(&published, &lookup, encoding) else {
+        let Some(finding) = own_finding(&published, &lookup, encoding).map(|i| &published.findings[i]) else {
             return Ok(action);
         };
         if kind == "rule-fix" {
@@ -718,9 +720,10 @@ fn text_ref(published: &Published, encoding: Encoding) -> to_lsp::TextRef<'_> {
     }
 }
 
-/// The published finding a client's diagnostic stands for: same rule, same
+/// The published finding a client's diagnostic stands for (its index in
+/// `findings`, which is also its index in `diagnostics`): same rule, same
 /// range in the text it was published for.
-fn own_finding<'a>(published: &'a Published, diagnostic: &Diagnostic, encoding: Encoding) -> Option<&'a Finding> {
+fn own_finding(published: &Published, diagnostic: &Diagnostic, encoding: Encoding) -> Option<usize> {
     let rule = match diagnostic.code.as_ref()? {
         NumberOrString::String(rule) => rule.as_str(),
         NumberOrString::Number(_) => return None,
@@ -729,7 +732,8 @@ fn own_finding<'a>(published: &'a Published, diagnostic: &Diagnostic, encoding: 
     published
         .findings
         .iter()
-        .find(|f| f.rule_id == rule && to_lsp::range(&at, f.span) == diagnostic.range)
+        .position(|f| f.rule_id == rule && to_lsp::range(&at, f.span) == diagnostic.range)
+        .filter(|index| *index < published.diagnostics.len())
 }
 
 /// Whether a fix's new text would show a secret of this file, or anything

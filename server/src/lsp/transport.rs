@@ -157,7 +157,11 @@ impl FrameDecoder {
                         return None;
                     };
                     let headers = &pending[..header_len];
-                    let length = parse_content_length(headers);
+                    let length = if header_len > MAX_HEADER_BYTES {
+                        Err("header block too long")
+                    } else {
+                        parse_content_length(headers)
+                    };
                     self.pos += start + header_len + separator;
                     match length {
                         Ok(0) => return Some(Frame::Invalid("empty body")),

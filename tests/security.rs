@@ -50,8 +50,20 @@ fn base64url(bytes: &[u8]) -> String {
     out
 }
 
-/// One value per secret shape Nudge knows, realistic in form and entropy.
-fn secrets_corpus() -> Vec<(&'static str, String)> {
+/// One kind of secret: its value and a line of code that holds it the way
+/// real code does (for provider formats, a plain constant; for secrets that
+/// no prefix gives away, the name or call that makes them secret).
+struct Kind {
+    name: &'static str,
+    value: String,
+    code: String,
+}
+
+/// Thirty-five kinds of secrets, realistic in form and entropy: every
+/// provider shape Nudge knows, and secrets without a provider prefix (JWT
+/// signing secrets, AWS secret keys, passwords in URLs and headers, values
+/// of secret-named variables).
+fn secrets_corpus() -> Vec<Kind> {
     let mut r = Rng(0x5EC2_E75E_C2E7_5EC2);
     let jwt = |role: &str, r: &mut Rng| {
         let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
@@ -64,53 +76,79 @@ fn secrets_corpus() -> Vec<(&'static str, String)> {
         );
         format!("{header}.{payload}.{}", r.pick(URLSAFE, 43))
     };
+    let constant = |name: &'static str, value: String| Kind {
+        name,
+        code: format!("export const key = \"{value}\";"),
+        value,
+    };
+    let within = |name: &'static str, value: String, code: &str| Kind {
+        name,
+        code: code.replace("{v}", &value),
+        value,
+    };
+    const B64: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const HEX: &str = "0123456789abcdef";
     vec![
-        ("stripe", format!("sk_live_{}", r.pick(ALNUM, 32))),
-        ("stripe-restricted", format!("rk_live_{}", r.pick(ALNUM, 40))),
-        ("stripe-webhook", format!("whsec_{}", r.pick(ALNUM, 32))),
-        (
-            "openai",
-            format!("sk-proj-{}T3BlbkFJ{}", r.pick(URLSAFE, 40), r.pick(URLSAFE, 40)),
-        ),
-        ("anthropic", format!("sk-ant-api03-{}AA", r.pick(URLSAFE, 93))),
-        ("groq", format!("gsk_{}", r.pick(ALNUM, 52))),
-        ("aws", format!("AKIA{}", r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))),
-        ("github", format!("ghp_{}", r.pick(ALNUM, 36))),
-        ("gitlab", format!("glpat-{}", r.pick(URLSAFE, 20))),
-        ("npm", format!("npm_{}", r.pick(ALNUM, 36))),
-        (
-            "slack",
-            format!("xoxb-{}-{}", r.pick("0123456789", 12), r.pick(ALNUM, 24)),
-        ),
-        (
-            "sendgrid",
-            format!("SG.{}.{}", r.pick(URLSAFE, 22), r.pick(URLSAFE, 43)),
-        ),
-        ("resend", format!("re_{}_{}", r.pick(ALNUM, 10), r.pick(ALNUM, 20))),
-        ("supabase-secret", format!("sb_secret_{}", r.pick(URLSAFE, 32))),
-        (
-            "huggingface",
+        constant("stripe", format!("sk_live_{}", r.pick(ALNUM, 32))),
+        constant("stripe-test", format!("sk_test_{}", r.pick(ALNUM, 32))),
+        constant("stripe-restricted", format!("rk_live_{}", r.pick(ALNUM, 40))),
+        constant("stripe-webhook", format!("whsec_{}", r.pick(ALNUM, 32))),
+        constant("openai", format!("sk-proj-{}T3BlbkFJ{}", r.pick(URLSAFE, 40), r.pick(URLSAFE, 40))),
+        constant("openai-legacy", format!("sk-{}T3BlbkFJ{}", r.pick(ALNUM, 20), r.pick(ALNUM, 20))),
+        constant("anthropic", format!("sk-ant-api03-{}AA", r.pick(URLSAFE, 93))),
+        constant("anthropic-admin", format!("sk-ant-admin01-{}AA", r.pick(URLSAFE, 93))),
+        constant("groq", format!("gsk_{}", r.pick(ALNUM, 52))),
+        constant("perplexity", format!("pplx-{}", r.pick(ALNUM, 48))),
+        constant("replicate", format!("r8_{}", r.pick(ALNUM, 37))),
+        constant("aws", format!("AKIA{}", r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))),
+        within("google", format!("AIza{}", r.pick(URLSAFE, 35)), "export const GEOCODER_KEY = \"{v}\";"),
+        constant("github", format!("ghp_{}", r.pick(ALNUM, 36))),
+        constant("github-fine-grained", format!("github_pat_{}", r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", 82))),
+        constant("gitlab", format!("glpat-{}", r.pick(URLSAFE, 20))),
+        constant("npm", format!("npm_{}", r.pick(ALNUM, 36))),
+        constant("slack", format!("xoxb-{}-{}", r.pick("0123456789", 12), r.pick(ALNUM, 24))),
+        constant("slack-app", format!("xapp-1-{}-{}", r.pick("ABCDEFGHIJ0123456789", 11), r.pick(ALNUM, 24))),
+        constant(
+            "slack-webhook",
             format!(
-                "hf_{}",
-                r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)
-            ),
-        ),
-        ("service-role-jwt", jwt("service_role", &mut r)),
-        (
-            "database-password",
-            format!(
-                "postgres://postgres:{}@db.example.supabase.co:5432/postgres",
+                "https://hooks.slack.com/services/T{}/B{}/{}",
+                r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 8),
+                r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10),
                 r.pick(ALNUM, 24)
             ),
+        ),
+        constant("sendgrid", format!("SG.{}.{}", r.pick(URLSAFE, 22), r.pick(URLSAFE, 43))),
+        constant("twilio", format!("SK{}", r.pick(HEX, 32))),
+        constant("resend", format!("re_{}_{}", r.pick(ALNUM, 10), r.pick(ALNUM, 20))),
+        constant("supabase-secret", format!("sb_secret_{}", r.pick(URLSAFE, 32))),
+        constant("huggingface", format!("hf_{}", r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34))),
+        constant("service-role-jwt", jwt("service_role", &mut r)),
+        constant(
+            "database-password",
+            format!("postgres://postgres:{}@db.example.supabase.co:5432/postgres", r.pick(ALNUM, 24)),
+        ),
+        // No provider prefix: secret because of where they stand.
+        within("jwt-signing-secret", r.pick(ALNUM, 24), "export const token = (id) => jwt.sign({ sub: id }, \"{v}\");"),
+        within("aws-secret-access-key", r.pick(B64, 40), "export const aws_secret_access_key = \"{v}\";"),
+        within("password-in-url", format!("https://admin:{}@api.example.com/v1", r.pick(ALNUM, 18)), "export const endpoint = \"{v}\";"),
+        within("session-secret", r.pick(ALNUM, 20), "app.use(session({ secret: \"{v}\", resave: false }));"),
+        within("bearer-header", r.pick(URLSAFE, 32), "fetch(url, { headers: { Authorization: \"Bearer {v}\" } });"),
+        within("hmac-key", r.pick(ALNUM, 28), "export const sign = (b) => crypto.createHmac(\"sha256\", \"{v}\").update(b).digest(\"hex\");"),
+        within("password-variable", r.pick(ALNUM, 16), "export const dbPassword = \"{v}\";"),
+        within(
+            "private-key",
+            format!("-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----", r.pick(B64, 128)),
+            "export const pem = \"{v}\";",
         ),
     ]
 }
 
 /// The part of a secret that must never be printed: its middle half, so
 /// the masked form (a short prefix and the last two characters) cannot
-/// match by accident. For a database URL, the password.
-fn sensitive_part(name: &str, value: &str) -> String {
-    if name == "database-password" {
+/// match by accident. For a URL with a password, the password.
+fn sensitive_part(kind: &Kind) -> String {
+    let value = &kind.value;
+    if kind.name == "database-password" || kind.name == "password-in-url" {
         let password = value.split(':').nth(2).unwrap().split('@').next().unwrap();
         return password.to_string();
     }
@@ -126,8 +164,10 @@ impl Drop for Scratch {
 }
 
 /// A Next.js + Supabase app holding every secret in every place one ends
-/// up: browser code, a server route, `.env.local`, a public env var.
-fn secrets_app(name: &str, corpus: &[(&'static str, String)]) -> Scratch {
+/// up: browser code, a server route, `.env.local`, a public env var. Two
+/// more files put secrets where a rule's fix would quote them (a string
+/// timer, cookie options), so fix edits are checked too.
+fn secrets_app(name: &str, corpus: &[Kind]) -> Scratch {
     let dir = std::env::temp_dir().join(format!("nudge-security-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let write = |rel: &str, text: &str| {
@@ -138,27 +178,38 @@ fn secrets_app(name: &str, corpus: &[(&'static str, String)]) -> Scratch {
     write(".git/HEAD", "ref: refs/heads/main\n");
     write(
         "package.json",
-        r#"{ "dependencies": { "next": "14.2.0", "react": "18.3.0", "@supabase/supabase-js": "2.45.0" } }"#,
+        r#"{ "dependencies": { "next": "14.2.0", "react": "18.3.0", "@supabase/supabase-js": "2.45.0", "express": "4.19.0" } }"#,
     );
     write(".gitignore", ".env.local\n");
     let mut env_local = String::new();
     let mut env_public = String::new();
-    for (i, (name, value)) in corpus.iter().enumerate() {
+    let mut in_fixes = String::from("\"use client\";\n");
+    for (i, kind) in corpus.iter().enumerate() {
         write(
             &format!("components/Key{i}.tsx"),
-            &format!("\"use client\";\n// {name}\nexport const key = \"{value}\";\nconsole.log(\"key\", key);\n"),
+            &format!("\"use client\";\n// {}\n{}\nconsole.log(\"key\", key);\n", kind.name, kind.code),
         );
         write(
             &format!("app/api/r{i}/route.ts"),
             &format!(
-                "const key = \"{value}\";\nexport async function GET() {{\n  console.log(key);\n  return Response.json({{ ok: true }});\n}}\n"
+                "{}\nexport async function GET() {{\n  console.log(key);\n  return Response.json({{ ok: true }});\n}}\n",
+                kind.code
             ),
         );
-        env_local.push_str(&format!("SECRET_{i}={value}\n"));
-        env_public.push_str(&format!("NEXT_PUBLIC_SECRET_{i}={value}\n"));
+        let one_line = kind.value.replace("\\n", "");
+        env_local.push_str(&format!("SECRET_{i}={one_line}\n"));
+        env_public.push_str(&format!("NEXT_PUBLIC_SECRET_{i}={one_line}\n"));
+        if i < 5 {
+            in_fixes.push_str(&format!("setTimeout(\"fetch('/api?k={}')\", 10);\n", kind.value));
+            in_fixes.push_str(&format!(
+                "document.cookie; res.cookie(\"session\", t, {{ domain: \"{}\" }});\n",
+                kind.value
+            ));
+        }
     }
     write(".env.local", &env_local);
     write(".env", &env_public);
+    write("components/InFixes.tsx", &in_fixes);
     Scratch(dir.canonicalize().unwrap())
 }
 
@@ -177,15 +228,15 @@ fn nudge_in(dir: &Path, args: &[&str], envs: &[(&str, &Path)]) -> Output {
 
 /// Counts outputs checked; panics naming the output and the secret's kind.
 struct LeakCheck<'a> {
-    corpus: &'a [(&'static str, String)],
+    corpus: &'a [Kind],
     checked: BTreeMap<&'static str, usize>,
 }
 
 impl LeakCheck<'_> {
     fn check(&mut self, what: &'static str, output: &str) {
-        for (name, value) in self.corpus {
-            let part = sensitive_part(name, value);
-            assert!(!output.contains(&part), "{what} prints part of the {name} secret");
+        for kind in self.corpus {
+            let part = sensitive_part(kind);
+            assert!(!output.contains(&part), "{what} prints part of the {} secret", kind.name);
         }
         *self.checked.entry(what).or_default() += 1;
     }
@@ -194,12 +245,15 @@ impl LeakCheck<'_> {
 #[tokio::test]
 async fn no_output_ever_holds_a_secret_value() {
     let corpus = secrets_corpus();
-    for (name, value) in &corpus {
-        let found = nudge::engine::secrets::find_secret(value, Some("SECRET_KEY"))
-            .or_else(|| nudge::engine::secrets::find_secret(&format!("const k = \"{value}\""), Some("key")));
+    assert!(corpus.len() >= 30, "{} kinds", corpus.len());
+    for kind in &corpus {
+        // Every value is one that output must hide where it stands.
+        let hidden = nudge::engine::secrets::sensitive_spans(&kind.code);
         assert!(
-            found.is_some() || *name == "service-role-jwt" || *name == "database-password",
-            "the corpus's {name} value must look like one"
+            hidden.iter().any(|s| kind.code[s.start..s.end].contains(&sensitive_part(kind))),
+            "the corpus's {} value is recognised in `{}`",
+            kind.name,
+            kind.code
         );
     }
     let app = secrets_app("mask", &corpus);
@@ -226,9 +280,12 @@ async fn no_output_ever_holds_a_secret_value() {
         "the corpus is reported, not just quiet: {reported} findings"
     );
 
-    // The language server, as an editor drives it, logging at trace.
+    // The language server, as an editor drives it, logging at trace. One
+    // document makes its analysis panic: the panic report goes to the log.
     let mut command = nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge")));
-    command.env("NUDGE_LOG", "trace");
+    command.env("NUDGE_LOG", "trace").env("NUDGE_TEST_PANIC_MARKER", "PANIC-MARKER");
+    let all_code: String = corpus.iter().map(|k| format!("{}\n", k.code)).collect();
+    std::fs::write(app.0.join("components/Panic.tsx"), format!("// PANIC-MARKER\n{all_code}")).unwrap();
     let (mut child, mut client) = spawn_server(command, Stdio::piped());
     let mut stderr = child.stderr.take().unwrap();
     let logs = tokio::spawn(async move {
@@ -238,7 +295,13 @@ async fn no_output_ever_holds_a_secret_value() {
     });
     let init = client.initialize_folder(&app.0).await;
     leaks.check("initialize result", &init.to_string());
-    let mut files: Vec<(String, &str)> = vec![(".env".into(), "dotenv"), (".env.local".into(), "dotenv")];
+    let mut files: Vec<(String, &str)> = vec![
+        (".env".into(), "dotenv"),
+        (".env.local".into(), "dotenv"),
+        ("components/InFixes.tsx".into(), "typescriptreact"),
+        ("components/Panic.tsx".into(), "typescriptreact"),
+    ];
+    let mut fixes_resolved = 0;
     for i in 0..corpus.len() {
         files.push((format!("components/Key{i}.tsx"), "typescriptreact"));
         files.push((format!("app/api/r{i}/route.ts"), "typescript"));
@@ -265,12 +328,21 @@ async fn no_output_ever_holds_a_secret_value() {
                     json!({ "textDocument": { "uri": uri }, "range": diagnostic["range"], "context": { "diagnostics": [diagnostic] } }),
                 )
                 .await;
-            // Offered actions carry no value; "Move this key" computes its
-            // edit (which must write the value into .env.local) only when
-            // the user picks it, through codeAction/resolve.
-            leaks.check("code actions", &actions.to_string());
+            // Offered actions carry no value: a fix whose edit would quote
+            // a secret, and "Move this key" (which must write the value into
+            // .env.local), are computed only when the user picks them,
+            // through codeAction/resolve.
+            leaks.check("code actions and their fix edits", &actions.to_string());
+            for action in actions.as_array().into_iter().flatten() {
+                if action["data"]["action"] == "rule-fix" {
+                    let resolved = client.request("codeAction/resolve", action.clone()).await;
+                    assert!(resolved["edit"].is_object(), "a withheld fix still resolves: {}", action["title"]);
+                    fixes_resolved += 1;
+                }
+            }
         }
     }
+    assert!(fixes_resolved >= 5, "fixes that would quote a secret are offered on resolve: {fixes_resolved}");
     assert!(diagnosed >= corpus.len() * 2, "diagnostics: {diagnosed}");
     let report = client
         .request(
@@ -290,7 +362,37 @@ async fn no_output_ever_holds_a_secret_value() {
     client.discard("$/progress");
     client.finish().await;
     let _ = child.wait().await;
-    leaks.check("language server logs (trace)", &logs.await.unwrap());
+    let logs = logs.await.unwrap();
+    assert!(logs.contains("internal error"), "the injected panic was reported");
+    leaks.check("language server logs and panic reports (trace)", &logs);
+
+    // Configuration errors, in the CLI and in the editor, with the secret
+    // pasted where a rule id, a level or a key belongs.
+    for kind in &corpus {
+        let value = kind.value.replace('\\', "\\\\").replace('"', "\\\"");
+        for config in [
+            format!("[rules]\n\"{value}\" = \"off\"\n"),
+            format!("[rules]\n\"signup-call\" = \"{value}\"\n"),
+            format!("key = \"{value}\"\n"),
+        ] {
+            std::fs::write(app.0.join(".nudge.toml"), &config).unwrap();
+            let output = nudge_in(&app.0, &["check"], &[]);
+            assert_eq!(output.status.code(), Some(2), "{config}");
+            leaks.check("configuration errors (CLI)", &String::from_utf8_lossy(&output.stderr));
+        }
+    }
+    let (mut child, mut client) = spawn_server(nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge"))), Stdio::null());
+    client.initialize_folder(&app.0).await;
+    let warning = client.notification("window/showMessage").await;
+    leaks.check("configuration errors (editor message)", &warning.to_string());
+    let on_file = client.notification("textDocument/publishDiagnostics").await;
+    assert!(on_file["uri"].as_str().unwrap().ends_with(".nudge.toml"), "{on_file}");
+    leaks.check("configuration errors (editor diagnostic)", &on_file.to_string());
+    client.drain_for(std::time::Duration::from_millis(200)).await;
+    client.discard("$/progress");
+    client.finish().await;
+    let _ = child.wait().await;
+    std::fs::remove_file(app.0.join(".nudge.toml")).unwrap();
     let total: usize = leaks.checked.values().sum();
     eprintln!(
         "outputs checked for {} secrets: {total} {:?}",

@@ -174,7 +174,9 @@ impl Logs {
 }
 
 async fn within<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(HARD, future).await.expect("the server answers in time")
+    tokio::time::timeout(HARD, future)
+        .await
+        .expect("the server answers in time")
 }
 
 /// Exit status of a server that should be exiting by itself.
@@ -222,24 +224,57 @@ async fn undecodable_frames_get_an_error_and_the_server_keeps_serving() {
     let (mut child, mut client, logs) = server_on(&tree.root(), &[]).await;
     let bad_frames: Vec<(&str, Vec<u8>)> = vec![
         ("bad JSON", frame("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ")),
-        ("no Content-Length", b"Content-Type: application/json\r\n\r\n{}".to_vec()),
-        ("a Content-Length that is not a number", b"Content-Length: lots\r\n\r\n{}".to_vec()),
+        (
+            "no Content-Length",
+            b"Content-Type: application/json\r\n\r\n{}".to_vec(),
+        ),
+        (
+            "a Content-Length that is not a number",
+            b"Content-Length: lots\r\n\r\n{}".to_vec(),
+        ),
         ("a negative Content-Length", b"Content-Length: -1\r\n\r\n".to_vec()),
         ("garbage between frames", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()),
-        ("a header block that never ends", [b"Content-Length: 5\r\nX: ".to_vec(), vec![b'y'; 10_000], b"\r\n\r\n".to_vec()].concat()),
-        ("bytes that are not UTF-8", frame("{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"\u{0}\"}").into_iter().map(|b| if b == 0 { 0xff } else { b }).collect()),
+        (
+            "a header block that never ends",
+            [
+                b"Content-Length: 5\r\nX: ".to_vec(),
+                vec![b'y'; 10_000],
+                b"\r\n\r\n".to_vec(),
+            ]
+            .concat(),
+        ),
+        (
+            "bytes that are not UTF-8",
+            frame("{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":\"\u{0}\"}")
+                .into_iter()
+                .map(|b| if b == 0 { 0xff } else { b })
+                .collect(),
+        ),
         ("JSON nested 100,000 deep", frame(&"[".repeat(100_000))),
         ("JSON that is not JSON-RPC", frame("[1, 2, 3]")),
-        ("an object without jsonrpc", frame("{\"id\": 7, \"method\": \"initialize\"}")),
-        ("a reply to nothing", frame("{\"jsonrpc\":\"2.0\",\"id\":424242,\"result\":{}}")),
-        ("an id that is an object", frame("{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"shutdown\"}")),
+        (
+            "an object without jsonrpc",
+            frame("{\"id\": 7, \"method\": \"initialize\"}"),
+        ),
+        (
+            "a reply to nothing",
+            frame("{\"jsonrpc\":\"2.0\",\"id\":424242,\"result\":{}}"),
+        ),
+        (
+            "an id that is an object",
+            frame("{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"shutdown\"}"),
+        ),
     ];
     for (what, bytes) in &bad_frames {
         client.send_raw(bytes).await;
         still_serving(&mut client).await;
         assert!(child.try_wait().unwrap().is_none(), "alive after {what}");
     }
-    assert!(parse_errors(&client) >= 5, "parse errors answered: {:?}", client.stray_responses);
+    assert!(
+        parse_errors(&client) >= 5,
+        "parse errors answered: {:?}",
+        client.stray_responses
+    );
     let invalid = client
         .stray_responses
         .iter()
@@ -282,14 +317,19 @@ async fn an_empty_frame_does_not_hold_back_a_request_sent_with_it() {
         json!({ "textDocument": { "uri": "file:///nowhere/x.ts" }, "position": { "line": 0, "character": 0 } }),
     );
     // One write, nothing after it: the answer must not wait for more bytes.
-    client.send_raw(&[hover, b"Content-Length: 0\r\n\r\n".to_vec()].concat()).await;
+    client
+        .send_raw(&[hover, b"Content-Length: 0\r\n\r\n".to_vec()].concat())
+        .await;
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         client.drain_for(Duration::from_millis(100)).await;
         if client.stray_responses.iter().any(|r| r["id"] == 99) {
             break;
         }
-        assert!(Instant::now() < deadline, "the request before an empty frame was answered");
+        assert!(
+            Instant::now() < deadline,
+            "the request before an empty frame was answered"
+        );
     }
     assert_eq!(parse_errors(&client), 1, "the empty frame is answered too");
     within(client.finish()).await;
@@ -325,7 +365,10 @@ async fn lone_surrogates_in_document_text_are_replaced_not_fatal() {
     let text = KEY_COMPONENT.replace("export", "// HIGH half an emoji, LOW the other half\nexport");
     let body = format!(
         r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"typescriptreact","version":1,"text":{}}}}}}}"#,
-        serde_json::to_string(&text).unwrap().replace("HIGH", "\\ud83d").replace("LOW", "\\udc00")
+        serde_json::to_string(&text)
+            .unwrap()
+            .replace("HIGH", "\\ud83d")
+            .replace("LOW", "\\udc00")
     );
     assert!(body.contains(r"\ud83d half"), "{body}");
     client.send_raw(&frame(&body)).await;
@@ -341,7 +384,9 @@ async fn oversized_frames_are_skipped_in_bounded_memory() {
     let (mut child, mut client, _logs) = server_on(&tree.root(), &[]).await;
     let before = peak_kib(&child);
     let size = 40 << 20;
-    client.send_raw(format!("Content-Length: {size}\r\n\r\n").as_bytes()).await;
+    client
+        .send_raw(format!("Content-Length: {size}\r\n\r\n").as_bytes())
+        .await;
     let chunk = vec![b' '; 1 << 20];
     for _ in 0..40 {
         client.send_raw(&chunk).await;
@@ -398,11 +443,19 @@ async fn a_request_flood_is_answered_or_turned_away_never_fatal() {
     for id in 1000..3000 {
         burst.extend(request_frame(id, "textDocument/hover", hover.clone()));
         // Cancelling what is not running, and replies to requests never made.
-        burst.extend(frame(&json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": id + 50_000 } }).to_string()));
+        burst.extend(frame(
+            &json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": id + 50_000 } }).to_string(),
+        ));
     }
     client.send_raw(&burst).await;
     let deadline = Instant::now() + HARD;
-    while client.stray_responses.iter().filter(|r| r["id"].as_i64().is_some_and(|id| id >= 1000)).count() < 2000 {
+    while client
+        .stray_responses
+        .iter()
+        .filter(|r| r["id"].as_i64().is_some_and(|id| id >= 1000))
+        .count()
+        < 2000
+    {
         assert!(Instant::now() < deadline, "every request of the flood gets an answer");
         client.drain_for(Duration::from_millis(200)).await;
     }
@@ -419,7 +472,11 @@ async fn uris_with_brackets_and_spaces_are_analysed() {
     let tree = Tree::new();
     tree.write("package.json", r#"{ "dependencies": { "next": "15.0.0" } }"#);
     let (mut child, mut client, _logs) = server_on(&tree.root(), &[]).await;
-    for rel in ["app/[id]/page.tsx", "app/my page/page.tsx", "app/(group)/[...slug]/page.tsx"] {
+    for rel in [
+        "app/[id]/page.tsx",
+        "app/my page/page.tsx",
+        "app/(group)/[...slug]/page.tsx",
+    ] {
         tree.write(rel, KEY_COMPONENT);
         // As clients send them: unencoded.
         let raw = format!("file://{}", tree.root().join(rel).display());
@@ -434,14 +491,28 @@ async fn uris_with_brackets_and_spaces_are_analysed() {
         assert_eq!(codes, ["hardcoded-secret-in-client"], "{rel}");
         let shown = published["uri"].as_str().unwrap();
         let path = shown.strip_prefix("file://").unwrap();
-        let decoded = path.replace("%5B", "[").replace("%5D", "]").replace("%20", " ").replace("%28", "(").replace("%29", ")");
-        assert_eq!(decoded, tree.root().join(rel).display().to_string(), "names the same file");
+        let decoded = path
+            .replace("%5B", "[")
+            .replace("%5D", "]")
+            .replace("%20", " ")
+            .replace("%28", "(")
+            .replace("%29", ")");
+        assert_eq!(
+            decoded,
+            tree.root().join(rel).display().to_string(),
+            "names the same file"
+        );
         let hover = within(client.request(
             "textDocument/hover",
             json!({ "textDocument": { "uri": raw }, "position": { "line": 1, "character": 25 } }),
         ))
         .await;
-        assert!(hover["contents"]["value"].as_str().is_some_and(|m| m.contains("Stripe")), "{hover}");
+        assert!(
+            hover["contents"]["value"]
+                .as_str()
+                .is_some_and(|m| m.contains("Stripe")),
+            "{hover}"
+        );
     }
     within(client.finish()).await;
     assert_eq!(exit_code(&mut child).await, Some(0));
@@ -470,7 +541,10 @@ async fn forged_fixes_and_diagnostics_are_never_echoed() {
     .await;
     let text = actions.to_string();
     assert!(!text.contains("FORGED"), "{text}");
-    assert!(text.contains("enable row level security"), "the real fix is offered: {text}");
+    assert!(
+        text.contains("enable row level security"),
+        "the real fix is offered: {text}"
+    );
     // Resolving a forged action for a range with no finding edits nothing.
     let resolved = within(client.request(
         "codeAction/resolve",
@@ -489,9 +563,16 @@ async fn file_events_outside_the_folders_are_not_followed() {
     // Were the server to follow the event, this would surface as a warning.
     outside.write(".nudge.toml", "[rules]\nbroken = = =\n");
     let (mut child, mut client, _logs) = server_on(&tree.root(), &[]).await;
-    for uri in [outside.uri(".nudge.toml"), "file:///.nudge.toml".to_string(), outside.uri("x.sql")] {
+    for uri in [
+        outside.uri(".nudge.toml"),
+        "file:///.nudge.toml".to_string(),
+        outside.uri("x.sql"),
+    ] {
         client
-            .notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": uri, "type": 2 }] }))
+            .notify(
+                "workspace/didChangeWatchedFiles",
+                json!({ "changes": [{ "uri": uri, "type": 2 }] }),
+            )
             .await;
     }
     client.drain_for(Duration::from_millis(800)).await;
@@ -515,7 +596,8 @@ async fn each_folder_hovers_with_its_own_rules() {
     };
     first.write(".nudge/rules/first-rule.toml", &rule("first-rule", "alpha"));
     second.write(".nudge/rules/second-rule.toml", &rule("second-rule", "beta"));
-    let (mut child, mut client) = spawn_server(nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge"))), Stdio::null());
+    let (mut child, mut client) =
+        spawn_server(nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge"))), Stdio::null());
     within(client.request(
         "initialize",
         json!({ "processId": null, "capabilities": lsp_client::capabilities(&["utf-16"], false), "workspaceFolders": [
@@ -534,7 +616,12 @@ async fn each_folder_hovers_with_its_own_rules() {
         json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 7 } }),
     ))
     .await;
-    assert!(hover["contents"]["value"].as_str().is_some_and(|m| m.contains("Docs of second-rule")), "{hover}");
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|m| m.contains("Docs of second-rule")),
+        "{hover}"
+    );
     within(client.finish()).await;
     assert_eq!(exit_code(&mut child).await, Some(0));
 }
@@ -543,7 +630,10 @@ async fn each_folder_hovers_with_its_own_rules() {
 async fn moving_a_key_never_overwrites_one_already_there() {
     let tree = Tree::new();
     tree.write("package.json", r#"{ "dependencies": { "next": "15.0.0" } }"#)
-        .write(".env.local", "# keep me\nSTRIPE_SECRET_KEY=sk_live_theOtherOneAlreadyHere0123456789\n")
+        .write(
+            ".env.local",
+            "# keep me\nSTRIPE_SECRET_KEY=sk_live_theOtherOneAlreadyHere0123456789\n",
+        )
         .write(".gitignore", ".env.local\n");
     let (mut child, mut client, _logs) = server_on(&tree.root(), &[]).await;
     let uri = tree.uri("components/Key.tsx");
@@ -565,7 +655,10 @@ async fn moving_a_key_never_overwrites_one_already_there() {
     let edits = resolved["edit"]["documentChanges"].to_string();
     assert!(edits.contains("process.env.STRIPE_SECRET_KEY_2"), "{edits}");
     assert!(edits.contains(&format!("STRIPE_SECRET_KEY_2={STRIPE}")), "{edits}");
-    assert!(!edits.contains("theOtherOne"), "the existing line is left alone: {edits}");
+    assert!(
+        !edits.contains("theOtherOne"),
+        "the existing line is left alone: {edits}"
+    );
     within(client.finish()).await;
     assert_eq!(exit_code(&mut child).await, Some(0));
 }
@@ -593,7 +686,10 @@ async fn planted_report_paths_are_never_followed() {
         let opened = PathBuf::from(report["opened"].as_str().unwrap().strip_prefix("file://").unwrap());
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(opened.metadata().unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(opened.parent().unwrap().metadata().unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            opened.parent().unwrap().metadata().unwrap().permissions().mode() & 0o777,
+            0o700
+        );
     }
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
     within(client.finish()).await;
@@ -605,7 +701,13 @@ async fn planted_report_paths_are_never_followed() {
 
 /// Every file Nudge reads, each as a FIFO (which blocks an ordinary read
 /// forever) and as a link to `/dev/zero` (which never ends).
-const ODD_PLACES: &[&str] = &[".nudge/rules/x.toml", ".gitignore", ".env.local", "web/package.json", "src/odd.ts"];
+const ODD_PLACES: &[&str] = &[
+    ".nudge/rules/x.toml",
+    ".gitignore",
+    ".env.local",
+    "web/package.json",
+    "src/odd.ts",
+];
 
 fn tree_with_odd_files(kind: &str) -> Tree {
     let tree = Tree::new();
@@ -629,12 +731,18 @@ fn fifos_and_endless_files_never_hang_the_cli() {
         assert_eq!(run.code, Some(0), "{kind}: {}", run.stderr);
         let findings: Value = serde_json::from_str(&run.stdout).unwrap();
         assert!(
-            findings.as_array().unwrap().iter().any(|f| f["rule"] == "hardcoded-secret-in-client"),
+            findings
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == "hardcoded-secret-in-client"),
             "{kind}: the rest is analysed"
         );
         for place in ODD_PLACES {
             assert!(
-                run.stderr.lines().any(|l| l.contains(place) && l.contains("not a regular file")),
+                run.stderr
+                    .lines()
+                    .any(|l| l.contains(place) && l.contains("not a regular file")),
                 "{kind}: {place} gets a one-line note: {}",
                 run.stderr
             );
@@ -658,7 +766,11 @@ fn an_unreadable_configuration_is_a_clear_error_never_a_hang() {
             assert_eq!(run.code, Some(2), "{kind} {scan}: {}", run.stderr);
             let lines: Vec<&str> = run.stderr.lines().collect();
             assert_eq!(lines.len(), 1, "{kind}: one line: {}", run.stderr);
-            assert!(lines[0].contains(".nudge.toml") && lines[0].contains("not a regular file"), "{}", lines[0]);
+            assert!(
+                lines[0].contains(".nudge.toml") && lines[0].contains("not a regular file"),
+                "{}",
+                lines[0]
+            );
         }
     }
 }
@@ -681,7 +793,11 @@ fn a_hostile_rule_of_nested_wildcards_stays_bounded() {
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         // The parse of a 930 KB file alone is about 115 MiB.
         assert!(run.peak_kib < 300 << 10, "{format}: {} KiB", run.peak_kib);
-        assert!(run.stdout.len() < 4 << 20, "{format}: output {} bytes", run.stdout.len());
+        assert!(
+            run.stdout.len() < 4 << 20,
+            "{format}: output {} bytes",
+            run.stdout.len()
+        );
     }
 }
 
@@ -703,13 +819,23 @@ async fn odd_files_never_freeze_the_server() {
         for action in actions.as_array().unwrap() {
             let resolved = within(client.request("codeAction/resolve", action.clone())).await;
             if action["title"] == "Move this key to a server env var" {
-                assert!(resolved.get("edit").is_none_or(Value::is_null), "{kind}: no edit into an odd .env.local");
+                assert!(
+                    resolved.get("edit").is_none_or(Value::is_null),
+                    "{kind}: no edit into an odd .env.local"
+                );
             }
         }
-        within(client.request("workspace/executeCommand", json!({ "command": "nudge.securityCheck", "arguments": [{ "open": false }] }))).await;
+        within(client.request(
+            "workspace/executeCommand",
+            json!({ "command": "nudge.securityCheck", "arguments": [{ "open": false }] }),
+        ))
+        .await;
         for place in ODD_PLACES {
             client
-                .notify("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": tree.uri(place), "type": 2 }] }))
+                .notify(
+                    "workspace/didChangeWatchedFiles",
+                    json!({ "changes": [{ "uri": tree.uri(place), "type": 2 }] }),
+                )
                 .await;
         }
         still_serving(&mut client).await;
@@ -730,7 +856,9 @@ async fn a_panic_report_never_quotes_the_document() {
     let tree = Tree::new();
     let (mut child, mut client, logs) = server_on(&tree.root(), &[("NUDGE_TEST_PANIC_MARKER", "PANIC-HERE")]).await;
     let uri = tree.uri("components/Key.tsx");
-    client.open(&uri, "typescriptreact", &format!("// PANIC-HERE\n{KEY_COMPONENT}")).await;
+    client
+        .open(&uri, "typescriptreact", &format!("// PANIC-HERE\n{KEY_COMPONENT}"))
+        .await;
     let diagnostics = within(client.diagnostics(&uri)).await;
     assert!(diagnostics.is_empty(), "the panicking document gets no nudges");
     still_serving(&mut client).await;
@@ -738,7 +866,10 @@ async fn a_panic_report_never_quotes_the_document() {
     assert_eq!(exit_code(&mut child).await, Some(0));
     let logs = logs.text().await;
     assert!(logs.contains("internal error"), "{logs}");
-    assert!(!logs.contains("u8jzPde0Qm3Rt6"), "no part of the key in the panic report: {logs}");
+    assert!(
+        !logs.contains("u8jzPde0Qm3Rt6"),
+        "no part of the key in the panic report: {logs}"
+    );
     assert!(!logs.contains("use client"), "no document text at all: {logs}");
 }
 
@@ -751,7 +882,8 @@ fn configuration_errors_never_quote_a_pasted_key() {
         format!("[env]\npublic_prefixes = {STRIPE}\n"),
         format!("{STRIPE} = 1\n"),
     ] {
-        tree.write(".nudge.toml", &config).write("a.ts", "export const a = 1;\n");
+        tree.write(".nudge.toml", &config)
+            .write("a.ts", "export const a = 1;\n");
         let run = nudge_cli(&tree.root(), &["check"]);
         assert_eq!(run.code, Some(2), "{config}: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);

@@ -93,21 +93,43 @@ fn secrets_corpus() -> Vec<Kind> {
         constant("stripe-test", format!("sk_test_{}", r.pick(ALNUM, 32))),
         constant("stripe-restricted", format!("rk_live_{}", r.pick(ALNUM, 40))),
         constant("stripe-webhook", format!("whsec_{}", r.pick(ALNUM, 32))),
-        constant("openai", format!("sk-proj-{}T3BlbkFJ{}", r.pick(URLSAFE, 40), r.pick(URLSAFE, 40))),
-        constant("openai-legacy", format!("sk-{}T3BlbkFJ{}", r.pick(ALNUM, 20), r.pick(ALNUM, 20))),
+        constant(
+            "openai",
+            format!("sk-proj-{}T3BlbkFJ{}", r.pick(URLSAFE, 40), r.pick(URLSAFE, 40)),
+        ),
+        constant(
+            "openai-legacy",
+            format!("sk-{}T3BlbkFJ{}", r.pick(ALNUM, 20), r.pick(ALNUM, 20)),
+        ),
         constant("anthropic", format!("sk-ant-api03-{}AA", r.pick(URLSAFE, 93))),
         constant("anthropic-admin", format!("sk-ant-admin01-{}AA", r.pick(URLSAFE, 93))),
         constant("groq", format!("gsk_{}", r.pick(ALNUM, 52))),
         constant("perplexity", format!("pplx-{}", r.pick(ALNUM, 48))),
         constant("replicate", format!("r8_{}", r.pick(ALNUM, 37))),
         constant("aws", format!("AKIA{}", r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))),
-        within("google", format!("AIza{}", r.pick(URLSAFE, 35)), "export const GEOCODER_KEY = \"{v}\";"),
+        within(
+            "google",
+            format!("AIza{}", r.pick(URLSAFE, 35)),
+            "export const GEOCODER_KEY = \"{v}\";",
+        ),
         constant("github", format!("ghp_{}", r.pick(ALNUM, 36))),
-        constant("github-fine-grained", format!("github_pat_{}", r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", 82))),
+        constant(
+            "github-fine-grained",
+            format!(
+                "github_pat_{}",
+                r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", 82)
+            ),
+        ),
         constant("gitlab", format!("glpat-{}", r.pick(URLSAFE, 20))),
         constant("npm", format!("npm_{}", r.pick(ALNUM, 36))),
-        constant("slack", format!("xoxb-{}-{}", r.pick("0123456789", 12), r.pick(ALNUM, 24))),
-        constant("slack-app", format!("xapp-1-{}-{}", r.pick("ABCDEFGHIJ0123456789", 11), r.pick(ALNUM, 24))),
+        constant(
+            "slack",
+            format!("xoxb-{}-{}", r.pick("0123456789", 12), r.pick(ALNUM, 24)),
+        ),
+        constant(
+            "slack-app",
+            format!("xapp-1-{}-{}", r.pick("ABCDEFGHIJ0123456789", 11), r.pick(ALNUM, 24)),
+        ),
         constant(
             "slack-webhook",
             format!(
@@ -117,27 +139,70 @@ fn secrets_corpus() -> Vec<Kind> {
                 r.pick(ALNUM, 24)
             ),
         ),
-        constant("sendgrid", format!("SG.{}.{}", r.pick(URLSAFE, 22), r.pick(URLSAFE, 43))),
+        constant(
+            "sendgrid",
+            format!("SG.{}.{}", r.pick(URLSAFE, 22), r.pick(URLSAFE, 43)),
+        ),
         constant("twilio", format!("SK{}", r.pick(HEX, 32))),
         constant("resend", format!("re_{}_{}", r.pick(ALNUM, 10), r.pick(ALNUM, 20))),
         constant("supabase-secret", format!("sb_secret_{}", r.pick(URLSAFE, 32))),
-        constant("huggingface", format!("hf_{}", r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34))),
+        constant(
+            "huggingface",
+            format!(
+                "hf_{}",
+                r.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)
+            ),
+        ),
         constant("service-role-jwt", jwt("service_role", &mut r)),
         constant(
             "database-password",
-            format!("postgres://postgres:{}@db.example.supabase.co:5432/postgres", r.pick(ALNUM, 24)),
+            format!(
+                "postgres://postgres:{}@db.example.supabase.co:5432/postgres",
+                r.pick(ALNUM, 24)
+            ),
         ),
         // No provider prefix: secret because of where they stand.
-        within("jwt-signing-secret", r.pick(ALNUM, 24), "export const token = (id) => jwt.sign({ sub: id }, \"{v}\");"),
-        within("aws-secret-access-key", r.pick(B64, 40), "export const aws_secret_access_key = \"{v}\";"),
-        within("password-in-url", format!("https://admin:{}@api.example.com/v1", r.pick(ALNUM, 18)), "export const endpoint = \"{v}\";"),
-        within("session-secret", r.pick(ALNUM, 20), "app.use(session({ secret: \"{v}\", resave: false }));"),
-        within("bearer-header", r.pick(URLSAFE, 32), "fetch(url, { headers: { Authorization: \"Bearer {v}\" } });"),
-        within("hmac-key", r.pick(ALNUM, 28), "export const sign = (b) => crypto.createHmac(\"sha256\", \"{v}\").update(b).digest(\"hex\");"),
-        within("password-variable", r.pick(ALNUM, 16), "export const dbPassword = \"{v}\";"),
+        within(
+            "jwt-signing-secret",
+            r.pick(ALNUM, 24),
+            "export const token = (id) => jwt.sign({ sub: id }, \"{v}\");",
+        ),
+        within(
+            "aws-secret-access-key",
+            r.pick(B64, 40),
+            "export const aws_secret_access_key = \"{v}\";",
+        ),
+        within(
+            "password-in-url",
+            format!("https://admin:{}@api.example.com/v1", r.pick(ALNUM, 18)),
+            "export const endpoint = \"{v}\";",
+        ),
+        within(
+            "session-secret",
+            r.pick(ALNUM, 20),
+            "app.use(session({ secret: \"{v}\", resave: false }));",
+        ),
+        within(
+            "bearer-header",
+            r.pick(URLSAFE, 32),
+            "fetch(url, { headers: { Authorization: \"Bearer {v}\" } });",
+        ),
+        within(
+            "hmac-key",
+            r.pick(ALNUM, 28),
+            "export const sign = (b) => crypto.createHmac(\"sha256\", \"{v}\").update(b).digest(\"hex\");",
+        ),
+        within(
+            "password-variable",
+            r.pick(ALNUM, 16),
+            "export const dbPassword = \"{v}\";",
+        ),
         within(
             "private-key",
-            format!("-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----", r.pick(B64, 128)),
+            format!(
+                "-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----",
+                r.pick(B64, 128)
+            ),
             "export const pem = \"{v}\";",
         ),
     ]
@@ -187,7 +252,10 @@ fn secrets_app(name: &str, corpus: &[Kind]) -> Scratch {
     for (i, kind) in corpus.iter().enumerate() {
         write(
             &format!("components/Key{i}.tsx"),
-            &format!("\"use client\";\n// {}\n{}\nconsole.log(\"key\", key);\n", kind.name, kind.code),
+            &format!(
+                "\"use client\";\n// {}\n{}\nconsole.log(\"key\", key);\n",
+                kind.name, kind.code
+            ),
         );
         write(
             &format!("app/api/r{i}/route.ts"),
@@ -236,7 +304,11 @@ impl LeakCheck<'_> {
     fn check(&mut self, what: &'static str, output: &str) {
         for kind in self.corpus {
             let part = sensitive_part(kind);
-            assert!(!output.contains(&part), "{what} prints part of the {} secret", kind.name);
+            assert!(
+                !output.contains(&part),
+                "{what} prints part of the {} secret",
+                kind.name
+            );
         }
         *self.checked.entry(what).or_default() += 1;
     }
@@ -250,7 +322,9 @@ async fn no_output_ever_holds_a_secret_value() {
         // Every value is one that output must hide where it stands.
         let hidden = nudge::engine::secrets::sensitive_spans(&kind.code);
         assert!(
-            hidden.iter().any(|s| kind.code[s.start..s.end].contains(&sensitive_part(kind))),
+            hidden
+                .iter()
+                .any(|s| kind.code[s.start..s.end].contains(&sensitive_part(kind))),
             "the corpus's {} value is recognised in `{}`",
             kind.name,
             kind.code
@@ -283,9 +357,15 @@ async fn no_output_ever_holds_a_secret_value() {
     // The language server, as an editor drives it, logging at trace. One
     // document makes its analysis panic: the panic report goes to the log.
     let mut command = nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge")));
-    command.env("NUDGE_LOG", "trace").env("NUDGE_TEST_PANIC_MARKER", "PANIC-MARKER");
+    command
+        .env("NUDGE_LOG", "trace")
+        .env("NUDGE_TEST_PANIC_MARKER", "PANIC-MARKER");
     let all_code: String = corpus.iter().map(|k| format!("{}\n", k.code)).collect();
-    std::fs::write(app.0.join("components/Panic.tsx"), format!("// PANIC-MARKER\n{all_code}")).unwrap();
+    std::fs::write(
+        app.0.join("components/Panic.tsx"),
+        format!("// PANIC-MARKER\n{all_code}"),
+    )
+    .unwrap();
     let (mut child, mut client) = spawn_server(command, Stdio::piped());
     let mut stderr = child.stderr.take().unwrap();
     let logs = tokio::spawn(async move {
@@ -336,13 +416,20 @@ async fn no_output_ever_holds_a_secret_value() {
             for action in actions.as_array().into_iter().flatten() {
                 if action["data"]["action"] == "rule-fix" {
                     let resolved = client.request("codeAction/resolve", action.clone()).await;
-                    assert!(resolved["edit"].is_object(), "a withheld fix still resolves: {}", action["title"]);
+                    assert!(
+                        resolved["edit"].is_object(),
+                        "a withheld fix still resolves: {}",
+                        action["title"]
+                    );
                     fixes_resolved += 1;
                 }
             }
         }
     }
-    assert!(fixes_resolved >= 5, "fixes that would quote a secret are offered on resolve: {fixes_resolved}");
+    assert!(
+        fixes_resolved >= 5,
+        "fixes that would quote a secret are offered on resolve: {fixes_resolved}"
+    );
     assert!(diagnosed >= corpus.len() * 2, "diagnostics: {diagnosed}");
     let report = client
         .request(
@@ -381,7 +468,8 @@ async fn no_output_ever_holds_a_secret_value() {
             leaks.check("configuration errors (CLI)", &String::from_utf8_lossy(&output.stderr));
         }
     }
-    let (mut child, mut client) = spawn_server(nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge"))), Stdio::null());
+    let (mut child, mut client) =
+        spawn_server(nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge"))), Stdio::null());
     client.initialize_folder(&app.0).await;
     let warning = client.notification("window/showMessage").await;
     leaks.check("configuration errors (editor message)", &warning.to_string());

@@ -20,7 +20,9 @@ pub enum ReadError {
     Missing,
     /// A FIFO, socket, device or directory: reading it could block or never end.
     NotRegular(&'static str),
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     Unreadable(io::ErrorKind),
 }
 
@@ -37,9 +39,9 @@ impl fmt::Display for ReadError {
 
 /// `1 MiB`, `64 KiB`, `512 bytes`.
 pub fn human_size(bytes: u64) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
-    } else if bytes >= 1 << 10 && bytes % (1 << 10) == 0 {
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
         format!("{} KiB", bytes >> 10)
     } else {
         format!("{bytes} bytes")
@@ -178,10 +180,16 @@ mod tests {
         assert_eq!(dir.path().metadata().unwrap().permissions().mode() & 0o777, 0o700);
         let path = write_new_private(dir.path(), "report.md", b"hello").unwrap();
         assert_eq!(path.metadata().unwrap().permissions().mode() & 0o777, 0o600);
-        assert!(write_new_private(dir.path(), "report.md", b"again").is_err(), "never reused");
+        assert!(
+            write_new_private(dir.path(), "report.md", b"again").is_err(),
+            "never reused"
+        );
         let target = dir.path().join("target");
         std::os::unix::fs::symlink(&target, dir.path().join("link.md")).unwrap();
-        assert!(write_new_private(dir.path(), "link.md", b"x").is_err(), "never through a link");
+        assert!(
+            write_new_private(dir.path(), "link.md", b"x").is_err(),
+            "never through a link"
+        );
         assert!(!target.exists());
     }
 }

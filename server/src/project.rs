@@ -548,7 +548,10 @@ struct IgnoreFiles {
 impl IgnoreFiles {
     fn new(scan_root: &Path) -> IgnoreFiles {
         let absolute = scan_root.canonicalize().unwrap_or_else(|_| scan_root.to_path_buf());
-        let repo_root = absolute.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf);
+        let repo_root = absolute
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(Path::to_path_buf);
         IgnoreFiles {
             repo_root,
             scan_root: absolute,

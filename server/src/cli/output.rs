@@ -60,7 +60,8 @@ impl OutputFinding {
         let snippet = Snippetted {
             first_line: line,
             text: redacted[first_start..last_end].to_string(),
-            span: (finding.span.start - first_start)..(finding.span.end.clamp(finding.span.start, last_end) - first_start),
+            span: (finding.span.start - first_start)
+                ..(finding.span.end.clamp(finding.span.start, last_end) - first_start),
             fix_title: finding.fix.as_ref().map(|f| f.title.clone()),
         };
         OutputFinding {

@@ -490,8 +490,16 @@ fn collect_candidates(
             let shared: Arc<str> = Arc::from(text);
             for entry in &facts.env_entries {
                 let captures = vec![
-                    ("key".to_string(), entry.key_span, CaptureText::new(&shared, entry.key_span)),
-                    ("value".to_string(), entry.value_span, CaptureText::new(&shared, entry.value_span)),
+                    (
+                        "key".to_string(),
+                        entry.key_span,
+                        CaptureText::new(&shared, entry.key_span),
+                    ),
+                    (
+                        "value".to_string(),
+                        entry.value_span,
+                        CaptureText::new(&shared, entry.value_span),
+                    ),
                     ("match".to_string(), entry.span, CaptureText::new(&shared, entry.span)),
                 ];
                 let around = Surroundings {

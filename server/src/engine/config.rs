@@ -414,12 +414,23 @@ mod tests {
                 Err(e) => e.to_string(),
                 Ok(config) => config
                     .configured_rule_ids()
-                    .map(|id| ConfigError { path: ".nudge.toml".into(), line: None, message: format!("unknown rule `{id}`") }.to_string())
+                    .map(|id| {
+                        ConfigError {
+                            path: ".nudge.toml".into(),
+                            line: None,
+                            message: format!("unknown rule `{id}`"),
+                        }
+                        .to_string()
+                    })
                     .collect(),
             };
             assert!(!shown.is_empty() && !shown.contains("51NqL3k"), "{text} -> {shown}");
         }
-        let plain = ConfigError { path: ".nudge.toml".into(), line: Some(2), message: "unknown rule `sigup-call`".into() };
+        let plain = ConfigError {
+            path: ".nudge.toml".into(),
+            line: Some(2),
+            message: "unknown rule `sigup-call`".into(),
+        };
         assert_eq!(plain.to_string(), ".nudge.toml:2: unknown rule `sigup-call`");
     }
 

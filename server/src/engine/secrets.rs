@@ -315,8 +315,25 @@ fn secret_named(name: &str) -> bool {
     let words = super::names::words(name);
     let has = |w: &str| words.iter().any(|x| x == w);
     const ALWAYS: &[&str] = &[
-        "secret", "secrets", "password", "passwd", "pwd", "passphrase", "pass", "token", "tokens", "apikey",
-        "credential", "credentials", "bearer", "salt", "dsn", "pat", "privatekey", "accesskey", "authtoken",
+        "secret",
+        "secrets",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "pass",
+        "token",
+        "tokens",
+        "apikey",
+        "credential",
+        "credentials",
+        "bearer",
+        "salt",
+        "dsn",
+        "pat",
+        "privatekey",
+        "accesskey",
+        "authtoken",
     ];
     if words.iter().any(|w| ALWAYS.contains(&w.as_str())) {
         return true;
@@ -324,14 +341,52 @@ fn secret_named(name: &str) -> bool {
     // `key` names a secret next to a provider or a kind of key
     // (`STRIPE_KEY`, `service_role_key`), not in `queryKey` or `primaryKey`.
     const NOT_SECRET_KEYS: &[&str] = &[
-        "query", "storage", "cache", "primary", "foreign", "sort", "map", "lookup", "translation", "i18n", "react",
-        "unique", "item", "row", "column", "group", "list", "local", "session", "index", "hot", "keyboard", "press",
-        "public", "publishable", "anon", "site", "idempotency", "partition", "route", "form", "field", "data",
-        "object", "menu", "tab", "step", "page", "node", "child", "element", "component", "i18next", "locale",
+        "query",
+        "storage",
+        "cache",
+        "primary",
+        "foreign",
+        "sort",
+        "map",
+        "lookup",
+        "translation",
+        "i18n",
+        "react",
+        "unique",
+        "item",
+        "row",
+        "column",
+        "group",
+        "list",
+        "local",
+        "session",
+        "index",
+        "hot",
+        "keyboard",
+        "press",
+        "public",
+        "publishable",
+        "anon",
+        "site",
+        "idempotency",
+        "partition",
+        "route",
+        "form",
+        "field",
+        "data",
+        "object",
+        "menu",
+        "tab",
+        "step",
+        "page",
+        "node",
+        "child",
+        "element",
+        "component",
+        "i18next",
+        "locale",
     ];
-    (has("key") || has("keys"))
-        && words.len() >= 2
-        && !words.iter().any(|w| NOT_SECRET_KEYS.contains(&w.as_str()))
+    (has("key") || has("keys")) && words.len() >= 2 && !words.iter().any(|w| NOT_SECRET_KEYS.contains(&w.as_str()))
 }
 
 /// `NAME = "value"`, `name: 'value'`, `NAME=value` (env and YAML lines),
@@ -408,7 +463,9 @@ pub fn sensitive_spans(text: &str) -> Vec<Sensitive> {
         // `NAME=value` at the start of a line is an env file's (or a
         // shell's) assignment: a bare value is the value itself. Elsewhere a
         // bare word is code (`password: hashed`, `token: string`).
-        let env_line = found.get(1).is_some_and(|m| m.as_str().is_empty() || m.as_str() == "\n")
+        let env_line = found
+            .get(1)
+            .is_some_and(|m| m.as_str().is_empty() || m.as_str() == "\n")
             && found.get(3).is_some_and(|op| op.as_str() == "=");
         let bare = found.get(7).is_some();
         let looks_like_code = body.starts_with("process.env")
@@ -474,7 +531,10 @@ pub fn redact(text: &str) -> String {
         let visible_prefix = span.masked.split('…').next().map_or(0, str::len).min(value.len());
         let keep_tail = if value.len() >= 12 { 2 } else { 0 };
         for (i, ch) in value.char_indices() {
-            if (i < visible_prefix && value.is_char_boundary(visible_prefix)) || i >= value.len() - keep_tail || ch.is_whitespace() {
+            if (i < visible_prefix && value.is_char_boundary(visible_prefix))
+                || i >= value.len() - keep_tail
+                || ch.is_whitespace()
+            {
                 out.push(ch);
             } else {
                 out.extend(std::iter::repeat_n('*', ch.len_utf8()));
@@ -605,12 +665,21 @@ mod tests {
     fn output_hides_every_kind_of_secret_value() {
         let cases = [
             ("const secret = jwt.sign(payload, \"supersecret\");", "supersecret"),
-            ("aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\"", "wJalrXUtnFEMI"),
+            (
+                "aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\"",
+                "wJalrXUtnFEMI",
+            ),
             ("NEXT_PUBLIC_API_SECRET=abc123def456", "abc123def456"),
             ("DB_PASSWORD=hunterhunter", "hunterhunter"),
             ("  password: \"correct horse battery\",", "correct horse"),
-            ("const url = \"postgres://app:s3cr3tpass@db.example.com/app\";", "s3cr3tpass"),
-            ("headers: { Authorization: \"Bearer abcdefghijklmnopqrstuvwx\" }", "abcdefghijklmnop"),
+            (
+                "const url = \"postgres://app:s3cr3tpass@db.example.com/app\";",
+                "s3cr3tpass",
+            ),
+            (
+                "headers: { Authorization: \"Bearer abcdefghijklmnopqrstuvwx\" }",
+                "abcdefghijklmnop",
+            ),
             ("curl -u admin:Pa55word https://api.example.com", "Pa55word"),
             ("app.use(session({ secret: 'keyboard cat' }))", "keyboard cat"),
             ("crypto.createHmac(\"sha256\", \"hmac-key-1234\")", "hmac-key-1234"),

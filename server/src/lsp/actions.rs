@@ -355,7 +355,11 @@ fn free_env_name(wanted: &str, value: &str, env_text: Option<&str>) -> (String, 
         .unwrap_or_default();
     let holds = |name: &str| defined.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     for n in 1.. {
-        let name = if n == 1 { wanted.to_string() } else { format!("{wanted}_{n}") };
+        let name = if n == 1 {
+            wanted.to_string()
+        } else {
+            format!("{wanted}_{n}")
+        };
         match holds(&name) {
             None => return (name, false),
             Some(existing) if existing == value => return (name, true),
@@ -463,8 +467,14 @@ mod tests {
     fn a_moved_key_never_overwrites_another() {
         assert_eq!(free_env_name("K", "v1", None), ("K".to_string(), false));
         assert_eq!(free_env_name("K", "v1", Some("K=v1\n")), ("K".to_string(), true));
-        assert_eq!(free_env_name("K", "v1", Some("K=other\nK_2=x\n")), ("K_3".to_string(), false));
-        assert_eq!(free_env_name("K", "v1", Some("K=other\nK_2=v1\n")), ("K_2".to_string(), true));
+        assert_eq!(
+            free_env_name("K", "v1", Some("K=other\nK_2=x\n")),
+            ("K_3".to_string(), false)
+        );
+        assert_eq!(
+            free_env_name("K", "v1", Some("K=other\nK_2=v1\n")),
+            ("K_2".to_string(), true)
+        );
     }
 
     #[test]

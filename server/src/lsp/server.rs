@@ -15,8 +15,8 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::actions::{self, MoveSecret, ProjectFile, SECURITY_CHECK_COMMAND};
 use super::convert::{Encoding, from_lsp, to_lsp};
 use super::state::{Published, Shared, set_log_level};
-use crate::engine::config::CONFIG_FILE_NAME;
 use crate::engine::ConfigError;
+use crate::engine::config::CONFIG_FILE_NAME;
 
 /// The language server's handlers.
 pub struct Backend {
@@ -633,7 +633,10 @@ impl LanguageServer for Backend {
         let uri: Uri = serde_json::from_value(data["uri"].clone()).map_err(|_| Error::invalid_params("bad uri"))?;
         let lookup = Diagnostic {
             range: serde_json::from_value(data["range"].clone()).map_err(|_| Error::invalid_params("bad range"))?,
-            code: data.get("rule").and_then(Value::as_str).map(|r| NumberOrString::String(r.to_string())),
+            code: data
+                .get("rule")
+                .and_then(Value::as_str)
+                .map(|r| NumberOrString::String(r.to_string())),
             ..Diagnostic::default()
         };
         let Some(published) = self.published(&uri) else {
@@ -653,7 +656,12 @@ impl LanguageServer for Backend {
             });
             return Ok(action);
         }
-        let Some(provider) = finding.vars.iter().find(|(k, _)| k == "provider").map(|(_, v)| v.clone()) else {
+        let Some(provider) = finding
+            .vars
+            .iter()
+            .find(|(k, _)| k == "provider")
+            .map(|(_, v)| v.clone())
+        else {
             return Ok(action);
         };
         let project_dir = project_dir_of(&path, &self.root_dir_for(&path));
@@ -692,21 +700,21 @@ impl LanguageServer for Backend {
             .and_then(Value::as_bool)
             .unwrap_or(true);
         let mut opened = None;
-        if open && self.shared.caps().show_document {
-            if let Some(file) = self.shared.write_report(&markdown)
-                && let Some(uri) = Uri::from_file_path(&file)
-            {
-                let shown = self
-                    .client
-                    .show_document(ShowDocumentParams {
-                        uri: uri.clone(),
-                        external: None,
-                        take_focus: Some(true),
-                        selection: None,
-                    })
-                    .await;
-                opened = shown.ok().filter(|ok| *ok).map(|_| uri);
-            }
+        if open
+            && self.shared.caps().show_document
+            && let Some(file) = self.shared.write_report(&markdown)
+            && let Some(uri) = Uri::from_file_path(&file)
+        {
+            let shown = self
+                .client
+                .show_document(ShowDocumentParams {
+                    uri: uri.clone(),
+                    external: None,
+                    take_focus: Some(true),
+                    selection: None,
+                })
+                .await;
+            opened = shown.ok().filter(|ok| *ok).map(|_| uri);
         }
         Ok(Some(json!({ "markdown": markdown, "opened": opened })))
     }

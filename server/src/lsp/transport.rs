@@ -88,9 +88,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Where the next `Content-Length` header starts, case-insensitively.
 fn find_content_length(haystack: &[u8]) -> Option<usize> {
     const NAME: &[u8] = b"content-length";
-    haystack
-        .windows(NAME.len())
-        .position(|w| w.eq_ignore_ascii_case(NAME))
+    haystack.windows(NAME.len()).position(|w| w.eq_ignore_ascii_case(NAME))
 }
 
 impl FrameDecoder {
@@ -446,7 +444,10 @@ fn apply_document_message(shared: &Shared, method: &str, params: &RawValue) -> O
         Ok(Some(reduced)) => Some(Some(reduced)),
         Ok(None) => None,
         Err(e) => {
-            tracing::warn!("{method}: malformed params ({}); ignoring the message", e.classify_name());
+            tracing::warn!(
+                "{method}: malformed params ({}); ignoring the message",
+                e.classify_name()
+            );
             None
         }
     }
@@ -541,7 +542,9 @@ where
         };
         if envelope.jsonrpc.as_deref() != Some("2.0") {
             tracing::warn!("dropped a message without `\"jsonrpc\": \"2.0\"`");
-            let _ = self.out.send(error_reply(envelope.id, INVALID_REQUEST, "Invalid Request"));
+            let _ = self
+                .out
+                .send(error_reply(envelope.id, INVALID_REQUEST, "Invalid Request"));
             return Routed::Continue;
         }
         let Some(method) = envelope.method.clone() else {
@@ -553,7 +556,9 @@ where
                     Err(e) => tracing::warn!("dropped a malformed reply ({})", e.classify_name()),
                 }
             } else {
-                let _ = self.out.send(error_reply(envelope.id, INVALID_REQUEST, "Invalid Request"));
+                let _ = self
+                    .out
+                    .send(error_reply(envelope.id, INVALID_REQUEST, "Invalid Request"));
             }
             return Routed::Continue;
         };
@@ -799,7 +804,10 @@ mod tests {
     fn a_length_too_large_ends_at_the_next_header_and_too_small_resyncs() {
         let next = frame(r#"{"next":1}"#);
         let too_long = [b"Content-Length: 500\r\n\r\n{\"x\":1}".to_vec(), next.clone()].concat();
-        assert_eq!(decode_all(&too_long)[..2], [message(r#"{"x":1}"#), message(r#"{"next":1}"#)]);
+        assert_eq!(
+            decode_all(&too_long)[..2],
+            [message(r#"{"x":1}"#), message(r#"{"next":1}"#)]
+        );
         let too_short = [b"Content-Length: 3\r\n\r\n{\"x\":1}".to_vec(), next].concat();
         let frames = decode_all(&too_short);
         assert_eq!(frames[0], message(r#"{"x"#));
@@ -840,10 +848,7 @@ mod tests {
     fn uris_with_brackets_and_spaces_are_encoded() {
         let uri = lenient_uri("file:///app/[id]/my page.tsx").unwrap();
         assert_eq!(uri.as_str(), "file:///app/%5Bid%5D/my%20page.tsx");
-        assert_eq!(
-            uri.to_file_path().unwrap().to_str().unwrap(),
-            "/app/[id]/my page.tsx"
-        );
+        assert_eq!(uri.to_file_path().unwrap().to_str().unwrap(), "/app/[id]/my page.tsx");
         let mut params = serde_json::json!({ "textDocument": { "uri": "file:///a/[slug].ts" }, "items": [{ "uri": "file:///b c" }] });
         fix_uris(&mut params);
         assert_eq!(params["textDocument"]["uri"], "file:///a/%5Bslug%5D.ts");

@@ -394,6 +394,7 @@ async fn oversized_frames_are_skipped_in_bounded_memory() {
     still_serving(&mut client).await;
     assert_eq!(parse_errors(&client), 1, "{:?}", client.stray_responses);
     let grown = peak_kib(&child).saturating_sub(before);
+    eprintln!("a refused 40 MiB frame: peak memory grew {grown} KiB");
     assert!(grown < 16 << 10, "a refused 40 MiB frame is not held: grew {grown} KiB");
     within(client.finish()).await;
     assert_eq!(exit_code(&mut child).await, Some(0));
@@ -425,6 +426,9 @@ async fn a_hundred_thousand_changes_cost_bounded_memory_and_time() {
     still_serving(&mut client).await;
     let elapsed = started.elapsed();
     let grown = peak_kib(&child).saturating_sub(before);
+    eprintln!(
+        "100,000 changes in one didChange ({size_kib} KiB): peak memory grew {grown} KiB, answered in {elapsed:?}"
+    );
     assert!(
         grown < 12 * size_kib + (32 << 10),
         "a {size_kib} KiB change list grew memory by {grown} KiB"
@@ -790,6 +794,11 @@ fn a_hostile_rule_of_nested_wildcards_stays_bounded() {
     );
     for format in ["text", "json"] {
         let run = nudge_cli(&tree.root(), &["check", "--format", format]);
+        eprintln!(
+            "nested-wildcard rule on 930 KB, {format}: peak {} KiB, output {} bytes",
+            run.peak_kib,
+            run.stdout.len()
+        );
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         // The parse of a 930 KB file alone is about 115 MiB.
         assert!(run.peak_kib < 300 << 10, "{format}: {} KiB", run.peak_kib);
@@ -798,6 +807,42 @@ fn a_hostile_rule_of_nested_wildcards_stays_bounded() {
             "{format}: output {} bytes",
             run.stdout.len()
         );
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_configuration_in_the_editor_is_one_message_and_defaults() {
+    for kind in ["fifo", "/dev/zero"] {
+        let tree = Tree::new();
+        match kind {
+            "fifo" => tree.fifo(".nudge.toml"),
+            _ => tree.link(".nudge.toml", "/dev/zero"),
+        };
+        let (mut child, mut client) =
+            spawn_server(nudge_lsp_command(Path::new(env!("CARGO_BIN_EXE_nudge"))), Stdio::null());
+        within(client.initialize_folder(&tree.root())).await;
+        let message = within(client.notification("window/showMessage")).await;
+        let text = message["message"].as_str().unwrap();
+        assert!(
+            text.contains(".nudge.toml") && text.contains("not a regular file"),
+            "{kind}: {text}"
+        );
+        within(client.notification_where("$/progress", |p| p["value"]["kind"] == "end")).await;
+        client.discard("$/progress");
+        let uri = tree.uri("components/Key.tsx");
+        client.open(&uri, "typescriptreact", KEY_COMPONENT).await;
+        let published = loop {
+            let next = within(client.notification("textDocument/publishDiagnostics")).await;
+            if next["uri"] == uri {
+                break next;
+            }
+        };
+        assert_eq!(
+            published["diagnostics"][0]["code"], "hardcoded-secret-in-client",
+            "{kind}"
+        );
+        within(client.finish()).await;
+        assert_eq!(exit_code(&mut child).await, Some(0));
     }
 }
 

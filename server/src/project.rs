@@ -439,9 +439,10 @@ pub fn load_dir_to(root: &Path, prefilter: bool, depth: Depth) -> Result<LoadedW
     } = walk_tree(root);
     let mut rules = RuleSet::builtin();
     let mut outer_config = None;
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for dir in ancestors_to_repo_root(root) {
         add_rule_dir(&mut rules, &dir.join(".nudge").join("rules"));
-        if dir != root && outer_config.is_none() {
+        if dir != canonical_root && outer_config.is_none() {
             let candidate = dir.join(CONFIG_FILE_NAME);
             match files::read_optional_settings(&candidate) {
                 Ok(Some(text)) => outer_config = Some(Config::parse(&candidate, &text)?),
@@ -700,7 +701,11 @@ pub fn walk_tree(root: &Path) -> TreePaths {
         if !wanted {
             continue;
         }
-        if let Err(why) = readable_entry(path, file_type, &absolute_root) {
+        // A configuration that cannot be read is an error, raised where it
+        // is read; everything else unreadable is a note here.
+        if name != CONFIG_FILE_NAME
+            && let Err(why) = readable_entry(path, file_type, &absolute_root)
+        {
             notes.push(format!("{}: skipped, {why}", relative_slash_path(&absolute_root, path)));
             continue;
         }

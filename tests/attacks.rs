@@ -433,7 +433,9 @@ async fn a_hundred_thousand_changes_cost_bounded_memory_and_time() {
         grown < 12 * size_kib + (32 << 10),
         "a {size_kib} KiB change list grew memory by {grown} KiB"
     );
-    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+    // A hang check, not a benchmark: a release build answers in under a
+    // second; this debug build on a loaded CI machine in a few.
+    assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
     within(client.finish()).await;
     assert_eq!(exit_code(&mut child).await, Some(0));
 }

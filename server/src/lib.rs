@@ -20,6 +20,7 @@ pub mod examples;
 pub mod files;
 pub mod fuzzing;
 pub mod lsp;
+pub mod pg;
 pub mod project;
 pub mod report;
 

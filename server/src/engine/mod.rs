@@ -7,6 +7,7 @@
 //! panics or `Err`s that would stop other files from being analysed.
 
 pub mod analysis;
+pub mod catalog;
 pub mod config;
 pub mod context;
 pub mod facts;

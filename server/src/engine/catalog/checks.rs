@@ -1,0 +1,1403 @@
+//! Questions a rule asks of a project's final catalog: which tables anyone
+//! can read, which policies let everyone write, which users can write their
+//! own privileged columns, which definer functions anyone can call. Each
+//! answer points at the statement that caused it, with the statement that
+//! undid an earlier fix as related information.
+//!
+//! A rule names its question with `catalog = "..."` (see
+//! [`CatalogCheck::parse`]); the answers become candidates of the file they
+//! point into, so suppressions, severities and fixes work as for any rule.
+
+use super::expr::Condition;
+use super::model::{Catalog, Function, Key, Policy, Site, Table};
+use super::project::Database;
+use super::read::{Cmd, Privilege};
+use crate::engine::names::{self, NameClass};
+use crate::engine::types::Span;
+
+/// The questions rules can ask of the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatalogCheck {
+    TableWithoutRls,
+    SensitiveTableWithoutRls,
+    PolicyWithoutRls,
+    RlsWithoutPolicy,
+    PolicyAllowsEveryone,
+    PolicyAnonWrites,
+    PolicyAnyAuthenticatedUser,
+    PolicyTrustsUserMetadata,
+    SelectEveryoneOnPrivateRows,
+    GrantWriteToAnon,
+    UsersWriteOwnEntitlement,
+    UsersWriteOwnRole,
+    DefinerWithoutSearchPath,
+    DefinerCallableByAnyone,
+    ViewWithoutSecurityInvoker,
+    ViewExposesAuthUsers,
+    PublicBucket,
+    StorageObjectsOpenPolicy,
+}
+
+impl CatalogCheck {
+    pub fn parse(name: &str) -> Option<CatalogCheck> {
+        Some(match name {
+            "tables-without-rls" => CatalogCheck::TableWithoutRls,
+            "sensitive-tables-without-rls" => CatalogCheck::SensitiveTableWithoutRls,
+            "policies-without-rls" => CatalogCheck::PolicyWithoutRls,
+            "rls-without-policies" => CatalogCheck::RlsWithoutPolicy,
+            "policies-letting-everyone-write" => CatalogCheck::PolicyAllowsEveryone,
+            "policies-for-anon-writes" => CatalogCheck::PolicyAnonWrites,
+            "policies-for-any-signed-in-user" => CatalogCheck::PolicyAnyAuthenticatedUser,
+            "policies-trusting-user-metadata" => CatalogCheck::PolicyTrustsUserMetadata,
+            "policies-letting-everyone-read-private-rows" => CatalogCheck::SelectEveryoneOnPrivateRows,
+            "write-grants-to-anon" => CatalogCheck::GrantWriteToAnon,
+            "users-writing-own-entitlement" => CatalogCheck::UsersWriteOwnEntitlement,
+            "users-writing-own-role" => CatalogCheck::UsersWriteOwnRole,
+            "definer-functions-without-search-path" => CatalogCheck::DefinerWithoutSearchPath,
+            "definer-functions-anyone-can-call" => CatalogCheck::DefinerCallableByAnyone,
+            "views-bypassing-rls" => CatalogCheck::ViewWithoutSecurityInvoker,
+            "views-exposing-auth-users" => CatalogCheck::ViewExposesAuthUsers,
+            "public-buckets" => CatalogCheck::PublicBucket,
+            "open-storage-policies" => CatalogCheck::StorageObjectsOpenPolicy,
+            _ => return None,
+        })
+    }
+
+    pub const NAMES: &'static [&'static str] = &[
+        "tables-without-rls",
+        "sensitive-tables-without-rls",
+        "policies-without-rls",
+        "rls-without-policies",
+        "policies-letting-everyone-write",
+        "policies-for-anon-writes",
+        "policies-for-any-signed-in-user",
+        "policies-trusting-user-metadata",
+        "policies-letting-everyone-read-private-rows",
+        "write-grants-to-anon",
+        "users-writing-own-entitlement",
+        "users-writing-own-role",
+        "definer-functions-without-search-path",
+        "definer-functions-anyone-can-call",
+        "views-bypassing-rls",
+        "views-exposing-auth-users",
+        "public-buckets",
+        "open-storage-policies",
+    ];
+}
+
+/// One answer: where it points, named spans for templates and fixes
+/// (`match` is the whole statement), values for messages, related places.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub path: String,
+    pub report: Span,
+    pub spans: Vec<(&'static str, Span)>,
+    pub vars: Vec<(String, String)>,
+    pub related: Vec<(Site, String)>,
+}
+
+impl Hit {
+    fn at(site: &Site) -> Hit {
+        Hit {
+            path: site.path.clone(),
+            report: site.span,
+            spans: vec![("match", site.span)],
+            vars: Vec::new(),
+            related: Vec::new(),
+        }
+    }
+
+    fn span(mut self, name: &'static str, site: &Site) -> Hit {
+        if site.path == self.path {
+            self.spans.push((name, site.span));
+        }
+        self
+    }
+
+    fn report_at(mut self, site: &Site) -> Hit {
+        if site.path == self.path {
+            self.report = site.span;
+        }
+        self
+    }
+
+    fn var(mut self, name: &str, value: impl Into<String>) -> Hit {
+        self.vars.push((name.to_string(), value.into()));
+        self
+    }
+
+    fn related(mut self, site: &Site, message: impl Into<String>) -> Hit {
+        if !site.is_builtin() {
+            self.related.push((site.clone(), message.into()));
+        }
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What tables hold
+
+const OWNER_COLUMNS: &[&str] = &[
+    "user_id",
+    "owner_id",
+    "profile_id",
+    "author_id",
+    "created_by",
+    "account_id",
+    "customer_id",
+    "member_id",
+    "userid",
+    "owner",
+    "creator_id",
+    "client_id",
+    "patient_id",
+    "employee_id",
+    "seller_id",
+    "buyer_id",
+    "sender_id",
+    "recipient_id",
+    "auth_user_id",
+    "uid",
+];
+
+const SENSITIVE_COLUMN_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "token",
+    "secret",
+    "ssn",
+    "social_security",
+    "card_number",
+    "cardnumber",
+    "cvv",
+    "iban",
+    "tax_id",
+    "passport",
+    "api_key",
+    "apikey",
+    "private_key",
+    "date_of_birth",
+    "birth_date",
+    "dob",
+];
+
+/// Words of table names whose rows are private to someone.
+const PRIVATE_TABLE_WORDS: &[&str] = &[
+    "code",
+    "codes",
+    "otp",
+    "otps",
+    "token",
+    "tokens",
+    "audit",
+    "audits",
+    "log",
+    "logs",
+    "lead",
+    "leads",
+    "message",
+    "messages",
+    "chat",
+    "chats",
+    "conversation",
+    "conversations",
+    "support",
+    "ticket",
+    "tickets",
+    "invoice",
+    "invoices",
+    "payment",
+    "payments",
+    "order",
+    "orders",
+    "transaction",
+    "transactions",
+    "subscription",
+    "subscriptions",
+    "billing",
+    "notification",
+    "notifications",
+    "invitation",
+    "invitations",
+    "invite",
+    "invites",
+    "verification",
+    "verifications",
+    "session",
+    "sessions",
+    "secret",
+    "secrets",
+    "key",
+    "keys",
+    "credential",
+    "credentials",
+    "contact",
+    "contacts",
+    "application",
+    "applications",
+    "booking",
+    "bookings",
+    "appointment",
+    "appointments",
+    "patient",
+    "patients",
+    "medical",
+    "health",
+    "salary",
+    "salaries",
+    "payroll",
+    "bank",
+    "document",
+    "documents",
+    "contract",
+    "contracts",
+    "address",
+    "addresses",
+    "note",
+    "notes",
+    "wallet",
+    "wallets",
+    "payout",
+    "payouts",
+    "refund",
+    "refunds",
+    "report",
+    "reports",
+    "submission",
+    "submissions",
+    "inquiry",
+    "inquiries",
+    "enquiries",
+    "request",
+    "requests",
+    "customer",
+    "customers",
+    "client",
+    "clients",
+    "employee",
+    "employees",
+    "expense",
+    "expenses",
+    "receipt",
+    "receipts",
+    "quote",
+    "quotes",
+    "diary",
+    "journal",
+    "journals",
+    "feedback",
+    "private",
+    "personal",
+    "users",
+    "profiles",
+    "accounts",
+];
+
+/// Words of table names that are public by design (a catalog, a blog).
+const PUBLIC_TABLE_WORDS: &[&str] = &[
+    "post",
+    "posts",
+    "product",
+    "products",
+    "category",
+    "categories",
+    "tag",
+    "tags",
+    "plan",
+    "plans",
+    "pricing",
+    "price",
+    "prices",
+    "faq",
+    "faqs",
+    "testimonial",
+    "testimonials",
+    "article",
+    "articles",
+    "blog",
+    "blogs",
+    "course",
+    "courses",
+    "lesson",
+    "lessons",
+    "menu",
+    "menus",
+    "service",
+    "services",
+    "listing",
+    "listings",
+    "job",
+    "jobs",
+    "announcement",
+    "announcements",
+    "event",
+    "events",
+    "review",
+    "reviews",
+    "comment",
+    "comments",
+    "country",
+    "countries",
+    "city",
+    "cities",
+    "currency",
+    "currencies",
+    "language",
+    "languages",
+    "public",
+    "published",
+    "catalog",
+    "catalogue",
+    "item",
+    "items",
+    "brand",
+    "brands",
+    "feature",
+    "features",
+    "banner",
+    "banners",
+    "page",
+    "pages",
+    "setting",
+    "settings",
+    "config",
+    "configuration",
+    "template",
+    "templates",
+    "skill",
+    "skills",
+    "portfolio",
+    "portfolios",
+    "gallery",
+    "galleries",
+    "showcase",
+    "partner",
+    "partners",
+    "sponsor",
+    "sponsors",
+    "team",
+    "teams",
+    "location",
+    "locations",
+    "venue",
+    "venues",
+    "genre",
+    "genres",
+    "song",
+    "songs",
+    "track",
+    "tracks",
+    "album",
+    "albums",
+    "video",
+    "videos",
+    "playlist",
+    "playlists",
+    "recipe",
+    "recipes",
+    "property",
+    "properties",
+    "vehicle",
+    "vehicles",
+    "tier",
+    "tiers",
+    "module",
+    "modules",
+    "leaderboard",
+    "stats",
+    "statistics",
+    "slot",
+    "slots",
+    "availability",
+    "schedule",
+    "schedules",
+];
+
+fn table_words(key: &Key) -> Vec<String> {
+    names::words(&key.name)
+}
+
+/// The column tying a row to its user (`user_id`, a reference to
+/// `auth.users`, or `id` of `profiles`).
+pub fn owner_column(table: &Table) -> Option<String> {
+    let auth_users = Key {
+        schema: "auth".to_string(),
+        name: "users".to_string(),
+    };
+    for column in &table.columns {
+        if OWNER_COLUMNS.contains(&column.name.as_str()) {
+            return Some(column.name.clone());
+        }
+    }
+    if let Some(column) = table
+        .columns
+        .iter()
+        .find(|c| c.references.as_ref() == Some(&auth_users))
+    {
+        return Some(column.name.clone());
+    }
+    let words = table_words(&table.key);
+    (words
+        .iter()
+        .any(|w| w == "profiles" || w == "profile" || w == "users" || w == "user")
+        && table.column("id").is_some())
+    .then(|| "id".to_string())
+}
+
+pub fn sensitive_columns(table: &Table) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| {
+            let lower = c.name.to_lowercase();
+            SENSITIVE_COLUMN_WORDS.iter().any(|w| lower.contains(w))
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn personal_columns(table: &Table) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| names::is_in_class(&c.name, NameClass::PersonalData))
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// Rows of this table belong to someone, or its name says they are private.
+fn private_rows(table: &Table) -> bool {
+    let words = table_words(&table.key);
+    let private_name = words.iter().any(|w| PRIVATE_TABLE_WORDS.contains(&w.as_str()));
+    let public_name = words.iter().any(|w| PUBLIC_TABLE_WORDS.contains(&w.as_str()));
+    let profile_like = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "profile" | "profiles" | "users" | "user"));
+    if profile_like {
+        // Public profiles are common by design; contact details in them are not.
+        return !personal_columns(table).is_empty() || !sensitive_columns(table).is_empty();
+    }
+    if public_name && !private_name {
+        return false;
+    }
+    private_name || owner_column(table).is_some() || !sensitive_columns(table).is_empty()
+}
+
+/// Tables whose INSERT by anyone is the point (a contact form).
+fn submission_table(table: &Table) -> bool {
+    const WORDS: &[&str] = &[
+        "contact",
+        "contacts",
+        "lead",
+        "leads",
+        "newsletter",
+        "subscribers",
+        "waitlist",
+        "feedback",
+        "inquiry",
+        "inquiries",
+        "enquiries",
+        "submission",
+        "submissions",
+        "signups",
+        "interest",
+        "demo",
+        "requests",
+        "request",
+        "analytics",
+        "events",
+        "pageviews",
+        "views",
+        "clicks",
+        "logs",
+        "log",
+        "errors",
+        "reports",
+    ];
+    table_words(&table.key).iter().any(|w| WORDS.contains(&w.as_str()))
+}
+
+/// Columns whose value decides what a user may do or has paid for.
+fn privileged_columns(table: &Table, kind: Privileged) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| !c.generated && !c.primary_key)
+        .filter(|c| {
+            let words = names::words(&c.name);
+            let has = |w: &str| words.iter().any(|x| x == w);
+            match kind {
+                Privileged::Entitlement => {
+                    (names::is_in_class(&c.name, NameClass::Entitlement)
+                        || has("balance")
+                        || has("quota")
+                        || (has("tokens") && !has("push") && !has("fcm")))
+                        && !has("url")
+                        && !has("id")
+                        && !has("at")
+                        && !has("name")
+                }
+                Privileged::Role => {
+                    (has("role")
+                        || has("roles")
+                        || has("admin")
+                        || has("superuser")
+                        || has("verified")
+                        || has("approved")
+                        || has("banned")
+                        || has("staff")
+                        || has("moderator"))
+                        && !has("at")
+                        && !has("by")
+                }
+            }
+        })
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Privileged {
+    Entitlement,
+    Role,
+}
+
+// ---------------------------------------------------------------------------
+// Who gets through
+
+const CALLERS: &[&str] = &["anon", "authenticated"];
+
+fn can(table: &Table, role: &str, privilege: Privilege) -> bool {
+    table.acl.any_level(role, privilege)
+}
+
+/// Policies that apply to `role` for `command`, permissive and restrictive.
+fn policies_for<'a>(table: &'a Table, role: &str, command: Cmd) -> (Vec<&'a Policy>, Vec<&'a Policy>) {
+    let applicable: Vec<&Policy> = table
+        .policies
+        .values()
+        .filter(|p| p.applies_to(role) && p.covers(command))
+        .collect();
+    applicable.into_iter().partition(|p| p.permissive)
+}
+
+/// A restrictive policy for this command and role that really narrows.
+fn narrowed(table: &Table, role: &str, command: Cmd) -> bool {
+    let (_, restrictive) = policies_for(table, role, command);
+    restrictive.iter().any(|p| {
+        let condition = if command == Cmd::Insert {
+            p.effective_check()
+        } else {
+            p.using.as_ref()
+        };
+        condition.is_some_and(|c| !c.condition.always_true)
+    })
+}
+
+fn exposed<'a>(db: &'a Database, catalog: &'a Catalog) -> impl Iterator<Item = &'a Table> + 'a {
+    catalog
+        .tables
+        .values()
+        .filter(move |t| !t.created.is_builtin() && db.exposes(&t.key.schema))
+        .filter(move |t| CALLERS.iter().any(|r| catalog.schema_usable_by(&t.key.schema, r)))
+}
+
+fn reachable_by_api(table: &Table) -> bool {
+    CALLERS.iter().any(|role| {
+        [
+            Privilege::Select,
+            Privilege::Insert,
+            Privilege::Update,
+            Privilege::Delete,
+        ]
+        .iter()
+        .any(|p| can(table, role, *p))
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The checks
+
+pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
+    let catalog = &db.catalog;
+    let mut hits = Vec::new();
+    match check {
+        CatalogCheck::TableWithoutRls | CatalogCheck::SensitiveTableWithoutRls => {
+            for table in exposed(db, catalog) {
+                let sensitive = sensitive_columns(table);
+                let wants_sensitive = check == CatalogCheck::SensitiveTableWithoutRls;
+                if table.rls
+                    || !reachable_by_api(table)
+                    || sensitive.is_empty() == wants_sensitive
+                    || !table.policies.is_empty()
+                    || has_write_grant_to_anon(table)
+                {
+                    continue;
+                }
+                hits.push(without_rls_hit(table).var("columns", sensitive.join(", ")));
+            }
+        }
+        CatalogCheck::PolicyWithoutRls => {
+            for table in exposed(db, catalog) {
+                if table.rls || !reachable_by_api(table) {
+                    continue;
+                }
+                // One nudge per table, at its first policy.
+                let Some(first) = table
+                    .policies
+                    .values()
+                    .filter(|p| !p.site.is_builtin())
+                    .min_by_key(|p| &p.site)
+                else {
+                    continue;
+                };
+                let mut hit = Hit::at(&first.site)
+                    .var("table", table.key.display())
+                    .var("policies", table.policies.len().to_string())
+                    .related(
+                        &table.created,
+                        format!("table `{}` is created here", table.key.display()),
+                    );
+                if let Some(site) = &table.rls_site {
+                    hit = hit.related(site, "row-level security is turned off again here");
+                }
+                hits.push(hit);
+            }
+        }
+        CatalogCheck::RlsWithoutPolicy => {
+            for table in exposed(db, catalog) {
+                if !table.rls || !table.policies.is_empty() || !reachable_by_api(table) {
+                    continue;
+                }
+                let site = table.rls_site.as_ref().unwrap_or(&table.created);
+                hits.push(Hit::at(site).var("table", table.key.display()).related(
+                    &table.created,
+                    format!("table `{}` is created here", table.key.display()),
+                ));
+            }
+        }
+        CatalogCheck::PolicyAllowsEveryone => {
+            for table in exposed(db, catalog).filter(|t| t.rls) {
+                for policy in table.policies.values().filter(|p| p.permissive && !p.site.is_builtin()) {
+                    if policy.command == Cmd::Select || !CALLERS.iter().any(|r| policy.applies_to(r)) {
+                        continue;
+                    }
+                    // The condition new or existing rows pass, for each command it covers.
+                    let open = [
+                        (Cmd::Update, policy.using.as_ref()),
+                        (Cmd::Delete, policy.using.as_ref()),
+                        (Cmd::Insert, policy.effective_check()),
+                        (Cmd::Update, policy.effective_check()),
+                    ]
+                    .into_iter()
+                    .filter(|(cmd, _)| policy.covers(*cmd))
+                    .filter_map(|(cmd, expr)| expr.filter(|e| e.condition.admits_everyone()).map(|e| (cmd, e)))
+                    .find(|(cmd, _)| {
+                        CALLERS.iter().any(|role| {
+                            policy.applies_to(role)
+                                && can(table, role, command_privilege(*cmd))
+                                && !narrowed(table, role, *cmd)
+                        })
+                    });
+                    let Some((cmd, expr)) = open else { continue };
+                    if cmd == Cmd::Insert && policy.command == Cmd::Insert && submission_table(table) {
+                        continue;
+                    }
+                    let mut hit = Hit::at(&policy.changed.clone().unwrap_or_else(|| policy.site.clone()))
+                        .span("condition", &expr.site)
+                        .report_at(&expr.site)
+                        .var("table", table.key.display())
+                        .var("policy", policy.name.clone())
+                        .var("command", cmd.as_str().to_uppercase())
+                        .var("condition", expr.text.trim().to_string());
+                    if let Some(owner) = owner_column(table) {
+                        hit = hit.var("owner_column", owner);
+                    }
+                    hits.push(hit);
+                }
+            }
+        }
+        CatalogCheck::PolicyAnonWrites => {
+            for table in exposed(db, catalog).filter(|t| t.rls) {
+                for policy in table.policies.values().filter(|p| p.permissive && !p.site.is_builtin()) {
+                    let names_anon = policy.roles.iter().any(|r| r == "anon");
+                    if !names_anon || !matches!(policy.command, Cmd::Update | Cmd::Delete | Cmd::All) {
+                        continue;
+                    }
+                    let Some(using) = &policy.using else { continue };
+                    if using.condition.admits_everyone() || using.condition.always_false {
+                        // Everyone: the policy-letting-everyone-write nudge says it.
+                        continue;
+                    }
+                    let command = if policy.command == Cmd::All {
+                        Cmd::Update
+                    } else {
+                        policy.command
+                    };
+                    if !can(table, "anon", command_privilege(command)) || narrowed(table, "anon", command) {
+                        continue;
+                    }
+                    hits.push(
+                        Hit::at(&policy.site)
+                            .span("roles", &policy.site)
+                            .var("table", table.key.display())
+                            .var("policy", policy.name.clone())
+                            .var("command", command.as_str().to_uppercase()),
+                    );
+                }
+            }
+        }
+        CatalogCheck::PolicyAnyAuthenticatedUser => {
+            for table in exposed(db, catalog).filter(|t| t.rls && private_rows(t)) {
+                for policy in table.policies.values().filter(|p| p.permissive && !p.site.is_builtin()) {
+                    if !policy.applies_to("authenticated") || policy.command == Cmd::Insert {
+                        continue;
+                    }
+                    let Some(using) = &policy.using else { continue };
+                    let signed_in = using.condition.any_signed_in
+                        || (using.condition.always_true && policy.roles.iter().all(|r| r == "authenticated"));
+                    let command = if policy.command == Cmd::All {
+                        Cmd::Select
+                    } else {
+                        policy.command
+                    };
+                    if !signed_in
+                        || !can(table, "authenticated", command_privilege(command))
+                        || narrowed(table, "authenticated", command)
+                    {
+                        continue;
+                    }
+                    let mut hit = Hit::at(&policy.changed.clone().unwrap_or_else(|| policy.site.clone()))
+                        .span("condition", &using.site)
+                        .report_at(&using.site)
+                        .var("table", table.key.display())
+                        .var("policy", policy.name.clone())
+                        .var("command", command.as_str().to_uppercase())
+                        .var("condition", using.text.trim().to_string());
+                    if let Some(owner) = owner_column(table) {
+                        hit = hit.var("owner_column", owner);
+                    }
+                    hits.push(hit);
+                }
+            }
+        }
+        CatalogCheck::PolicyTrustsUserMetadata => {
+            for table in catalog.tables.values() {
+                for policy in table.policies.values().filter(|p| !p.site.is_builtin()) {
+                    let trusted = [policy.using.as_ref(), policy.with_check.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .find(|e| e.condition.trusts_user_metadata);
+                    if let Some(expr) = trusted {
+                        hits.push(
+                            Hit::at(&policy.site)
+                                .span("condition", &expr.site)
+                                .report_at(&expr.site)
+                                .var("table", table.key.display())
+                                .var("policy", policy.name.clone()),
+                        );
+                    }
+                }
+            }
+        }
+        CatalogCheck::SelectEveryoneOnPrivateRows => {
+            for table in exposed(db, catalog).filter(|t| t.rls && private_rows(t)) {
+                for policy in table.policies.values().filter(|p| p.permissive && !p.site.is_builtin()) {
+                    if !policy.covers(Cmd::Select) || !policy.applies_to("anon") {
+                        continue;
+                    }
+                    let Some(using) = &policy.using else { continue };
+                    if !using.condition.admits_everyone()
+                        || !can(table, "anon", Privilege::Select)
+                        || narrowed(table, "anon", Cmd::Select)
+                    {
+                        continue;
+                    }
+                    let mut hit = Hit::at(&policy.changed.clone().unwrap_or_else(|| policy.site.clone()))
+                        .span("condition", &using.site)
+                        .report_at(&using.site)
+                        .var("table", table.key.display())
+                        .var("policy", policy.name.clone())
+                        .var("condition", using.text.trim().to_string());
+                    if let Some(owner) = owner_column(table) {
+                        hit = hit.var("owner_column", owner);
+                    }
+                    hits.push(hit);
+                }
+            }
+        }
+        CatalogCheck::GrantWriteToAnon => {
+            for table in exposed(db, catalog).filter(|t| !t.rls) {
+                for grant in table
+                    .explicit_grants
+                    .iter()
+                    .filter(|g| g.role == "anon" || g.role == "public")
+                {
+                    let writes: Vec<&str> = grant
+                        .privileges
+                        .iter()
+                        .filter(|p| {
+                            matches!(
+                                p,
+                                Privilege::Insert | Privilege::Update | Privilege::Delete | Privilege::Truncate
+                            )
+                        })
+                        .filter(|p| can(table, &grant.role, **p))
+                        .map(|p| p.as_str())
+                        .collect();
+                    if writes.is_empty() {
+                        continue;
+                    }
+                    hits.push(
+                        Hit::at(&grant.site)
+                            .var("table", table.key.display())
+                            .var("privileges", writes.join(", "))
+                            .var("grantee", grant.role.clone())
+                            .related(
+                                &table.created,
+                                format!("table `{}` is created here", table.key.display()),
+                            ),
+                    );
+                    break;
+                }
+            }
+        }
+        CatalogCheck::UsersWriteOwnEntitlement | CatalogCheck::UsersWriteOwnRole => {
+            let kind = if check == CatalogCheck::UsersWriteOwnEntitlement {
+                Privileged::Entitlement
+            } else {
+                Privileged::Role
+            };
+            for table in exposed(db, catalog).filter(|t| t.rls) {
+                if let Some(hit) = own_privileged_write(db, table, kind) {
+                    hits.push(hit);
+                }
+            }
+        }
+        CatalogCheck::DefinerWithoutSearchPath => {
+            for function in catalog
+                .functions
+                .iter()
+                .filter(|f| f.security_definer && !f.site.is_builtin())
+            {
+                if function.search_path.is_none() {
+                    hits.push(
+                        Hit::at(&function.site)
+                            .span("name", &function.name_site)
+                            .report_at(&function.name_site)
+                            .var("function", function.key.display()),
+                    );
+                }
+            }
+        }
+        CatalogCheck::DefinerCallableByAnyone => {
+            for function in catalog.functions.iter() {
+                if let Some(hit) = definer_anyone_can_call(db, function) {
+                    hits.push(hit);
+                }
+            }
+        }
+        CatalogCheck::ViewWithoutSecurityInvoker => {
+            for view in catalog.views.values() {
+                if view.site.is_builtin() || view.security_invoker || !db.exposes(&view.key.schema) {
+                    continue;
+                }
+                let readable = CALLERS.iter().any(|r| view.acl.table_level(r, Privilege::Select));
+                let reads_auth_users = view.reads.iter().any(|k| k.schema == "auth" && k.name == "users");
+                let reads_protected = view
+                    .reads
+                    .iter()
+                    .filter_map(|k| catalog.table(k))
+                    .any(|t| t.rls && private_rows(t));
+                if !readable || reads_auth_users || !reads_protected {
+                    continue;
+                }
+                hits.push(
+                    Hit::at(&view.site)
+                        .span("name", &view.name_site)
+                        .report_at(&view.name_site)
+                        .var("view", view.key.display())
+                        .var(
+                            "tables",
+                            view.reads.iter().map(Key::display).collect::<Vec<_>>().join(", "),
+                        ),
+                );
+            }
+        }
+        CatalogCheck::ViewExposesAuthUsers => {
+            for view in catalog.views.values() {
+                let reads_auth_users = view.reads.iter().any(|k| k.schema == "auth" && k.name == "users");
+                let readable = CALLERS.iter().any(|r| view.acl.table_level(r, Privilege::Select));
+                if view.site.is_builtin()
+                    || !reads_auth_users
+                    || !readable
+                    || !db.exposes(&view.key.schema)
+                    || view.security_invoker
+                {
+                    continue;
+                }
+                hits.push(
+                    Hit::at(&view.site)
+                        .span("name", &view.name_site)
+                        .report_at(&view.name_site)
+                        .var("view", view.key.display()),
+                );
+            }
+        }
+        CatalogCheck::PublicBucket => {
+            if db.kind != super::project::DatabaseKind::Supabase {
+                return hits;
+            }
+            for bucket in catalog.buckets.values().filter(|b| b.public && !b.site.is_builtin()) {
+                if public_by_design_bucket(&bucket.id) {
+                    continue;
+                }
+                hits.push(Hit::at(&bucket.site).var("bucket", bucket.id.clone()));
+            }
+        }
+        CatalogCheck::StorageObjectsOpenPolicy => {
+            let objects = Key {
+                schema: "storage".to_string(),
+                name: "objects".to_string(),
+            };
+            let Some(table) = catalog.table(&objects) else {
+                return hits;
+            };
+            if db.kind != super::project::DatabaseKind::Supabase {
+                return hits;
+            }
+            for policy in table.policies.values().filter(|p| p.permissive && !p.site.is_builtin()) {
+                if !policy.applies_to("anon") {
+                    continue;
+                }
+                let conditions: Vec<&Condition> = [policy.using.as_ref(), policy.effective_check()]
+                    .into_iter()
+                    .flatten()
+                    .map(|e| &e.condition)
+                    .collect();
+                let scoped = conditions.iter().any(|c| {
+                    c.normalized.contains("auth.")
+                        || c.normalized.contains("owner")
+                        || c.normalized.contains("foldername")
+                });
+                if scoped || conditions.iter().any(|c| c.always_false) {
+                    continue;
+                }
+                let bucket = bucket_named(policy);
+                let reads_only = policy.command == Cmd::Select;
+                if reads_only
+                    && bucket
+                        .as_deref()
+                        .is_some_and(|b| public_by_design_bucket(b) || catalog.buckets.get(b).is_some_and(|b| b.public))
+                {
+                    continue;
+                }
+                let condition = policy.using.as_ref().or(policy.with_check.as_ref());
+                let mut hit = Hit::at(&policy.site)
+                    .var("policy", policy.name.clone())
+                    .var("command", policy.command.as_str().to_uppercase())
+                    .var("bucket", bucket.unwrap_or_else(|| "every bucket".to_string()));
+                if let Some(condition) = condition {
+                    hit = hit.span("condition", &condition.site).report_at(&condition.site);
+                }
+                hits.push(hit);
+            }
+        }
+    }
+    hits
+}
+
+fn command_privilege(cmd: Cmd) -> Privilege {
+    match cmd {
+        Cmd::Select | Cmd::All => Privilege::Select,
+        Cmd::Insert => Privilege::Insert,
+        Cmd::Update => Privilege::Update,
+        Cmd::Delete => Privilege::Delete,
+    }
+}
+
+fn has_write_grant_to_anon(table: &Table) -> bool {
+    table.explicit_grants.iter().any(|g| {
+        (g.role == "anon" || g.role == "public")
+            && g.privileges.iter().any(|p| {
+                matches!(p, Privilege::Insert | Privilege::Update | Privilege::Delete) && can(table, &g.role, *p)
+            })
+    })
+}
+
+fn without_rls_hit(table: &Table) -> Hit {
+    // Turned off again after being on: point at what turned it off.
+    if let Some(site) = table
+        .rls_site
+        .as_ref()
+        .filter(|_| !table.rls && !table.rls_history.is_empty())
+    {
+        let mut hit = Hit::at(site)
+            .var("table", table.key.display())
+            .var("undone", "yes")
+            .related(
+                &table.created,
+                format!("table `{}` is created here", table.key.display()),
+            );
+        if let Some((_, enabled_at)) = table.rls_history.iter().rev().find(|(on, _)| *on) {
+            hit = hit.related(enabled_at, "row-level security was enabled here");
+        }
+        return hit;
+    }
+    Hit::at(&table.created)
+        .span("table", &table.name_site)
+        .report_at(&table.name_site)
+        .var("table", table.key.display())
+}
+
+/// Buckets meant to be read by anyone: avatars, logos, product images.
+pub fn public_by_design_bucket(id: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "avatar",
+        "avatars",
+        "logo",
+        "logos",
+        "image",
+        "images",
+        "img",
+        "imgs",
+        "public",
+        "assets",
+        "asset",
+        "media",
+        "photo",
+        "photos",
+        "picture",
+        "pictures",
+        "product",
+        "products",
+        "thumbnail",
+        "thumbnails",
+        "cover",
+        "covers",
+        "banner",
+        "banners",
+        "icon",
+        "icons",
+        "gallery",
+        "blog",
+        "static",
+        "profile",
+        "profiles",
+        "content",
+        "video",
+        "videos",
+        "audio",
+        "music",
+        "songs",
+        "podcast",
+        "podcasts",
+        "menu",
+        "site",
+        "marketing",
+        "brand",
+        "branding",
+        "portfolio",
+        "clips",
+        "previews",
+        "preview",
+        "listing",
+        "listings",
+        "property",
+        "properties",
+        "vehicle",
+        "post",
+        "posts",
+        "course",
+        "courses",
+        "event",
+        "events",
+    ];
+    names::words(id).iter().any(|w| WORDS.contains(&w.as_str()))
+}
+
+/// The bucket a storage policy is about (`bucket_id = 'x'`).
+fn bucket_named(policy: &Policy) -> Option<String> {
+    for expr in [policy.using.as_ref(), policy.with_check.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        let text = &expr.condition.normalized;
+        if let Some(at) = text.find("bucket_id") {
+            let rest = &text[at..];
+            if let Some(open) = rest.find('\'') {
+                let after = &rest[open + 1..];
+                if let Some(close) = after.find('\'') {
+                    return Some(after[..close].to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A signed-in user can change a privileged column of their own row: an
+/// UPDATE policy admits their row, its check does not pin the column, no
+/// column privilege or trigger stops them.
+fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Option<Hit> {
+    let columns = privileged_columns(table, kind);
+    if columns.is_empty() {
+        return None;
+    }
+    let role = "authenticated";
+    let (permissive, restrictive) = policies_for(table, role, Cmd::Update);
+    let guarded_by_trigger = |column: &str| {
+        table.triggers.values().any(|t| {
+            t.before
+                && t.events.contains(&Cmd::Update)
+                && db
+                    .catalog
+                    .functions_named(&t.function)
+                    .any(|f| f.body.as_deref().is_some_and(|b| mentions_word(b, column)))
+        })
+    };
+    for policy in permissive {
+        let Some(using) = &policy.using else { continue };
+        let own_row =
+            !using.condition.owner_columns.is_empty() || using.condition.any_signed_in || using.condition.always_true;
+        if !own_row || using.condition.opaque && using.condition.owner_columns.is_empty() {
+            continue;
+        }
+        let check = policy.effective_check();
+        for column in &columns {
+            let pinned = check.is_some_and(|c| c.condition.mentions(column) || c.condition.opaque)
+                || restrictive.iter().any(|r| {
+                    [r.using.as_ref(), r.effective_check()]
+                        .into_iter()
+                        .flatten()
+                        .any(|c| c.condition.mentions(column))
+                });
+            if pinned
+                || !table.acl.column_level(role, Privilege::Update, column)
+                || guarded_by_trigger(column)
+                // The row's owner column itself is not what the user escalates.
+                || using.condition.owner_columns.iter().any(|o| o == column)
+            {
+                continue;
+            }
+            let owner = using
+                .condition
+                .owner_columns
+                .first()
+                .cloned()
+                .or_else(|| owner_column(table))
+                .unwrap_or_else(|| "id".to_string());
+            let site = policy.changed.clone().unwrap_or_else(|| policy.site.clone());
+            return Some(
+                Hit::at(&site)
+                    .var("table", table.key.display())
+                    .var("column", column.clone())
+                    .var("policy", policy.name.clone())
+                    .var("owner_column", owner.clone())
+                    .var("value", escalation_value(column, kind))
+                    .var(
+                        "attack",
+                        format!(
+                            "supabase.from('{}').update({{ {column}: {} }}).eq('{owner}', user.id)",
+                            table.key.name,
+                            escalation_value(column, kind)
+                        ),
+                    )
+                    .related(
+                        &table.created,
+                        format!("table `{}` is created here", table.key.display()),
+                    ),
+            );
+        }
+    }
+    None
+}
+
+fn escalation_value(column: &str, kind: Privileged) -> String {
+    let words = names::words(column);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    match kind {
+        Privileged::Role if has("role") || has("roles") => "'admin'".to_string(),
+        Privileged::Role => "true".to_string(),
+        Privileged::Entitlement if has("plan") || has("tier") || has("subscription") || has("status") => {
+            "'pro'".to_string()
+        }
+        Privileged::Entitlement if has("premium") || has("pro") || has("paid") || has("subscribed") => {
+            "true".to_string()
+        }
+        Privileged::Entitlement => "999999".to_string(),
+    }
+}
+
+fn mentions_word(text: &str, word: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(word) {
+        let at = from + found;
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + word.len()).copied();
+        let part = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !part(before) && !part(after) {
+            return true;
+        }
+        from = at + word.len();
+    }
+    false
+}
+
+/// A `SECURITY DEFINER` function in an exposed schema that anon or any
+/// signed-in user can call through the API, which reads or writes rows
+/// without checking who is calling.
+fn definer_anyone_can_call(db: &Database, function: &Function) -> Option<Hit> {
+    if !function.security_definer
+        || function.returns_trigger
+        || function.site.is_builtin()
+        || !db.exposes(&function.key.schema)
+    {
+        return None;
+    }
+    let callers: Vec<&str> = CALLERS.iter().copied().filter(|r| function.executable_by(r)).collect();
+    if callers.is_empty() {
+        return None;
+    }
+    let body = function.body.as_deref().unwrap_or("").to_ascii_lowercase();
+    let writes = ["insert into", "update ", "delete from", "truncate "]
+        .iter()
+        .any(|w| body.contains(w));
+    let reads = body.contains("select ") && body.contains(" from ");
+    let checks_caller = [
+        "auth.uid()",
+        "auth.jwt()",
+        "auth.role()",
+        "current_user",
+        "session_user",
+        "current_setting('request.jwt",
+        "raise exception",
+        "is_admin(",
+        "has_role(",
+        "is_super_admin(",
+        "check_admin",
+    ]
+    .iter()
+    .any(|c| body.contains(c));
+    // A boolean or count about the caller (`is_admin()`) leaks little; rows do.
+    let returns_rows = function.returns.contains("setof")
+        || function.returns.contains("table")
+        || function.returns.contains("json")
+        || function.returns.contains("record")
+        || function.returns.ends_with("[]");
+    if checks_caller || !(writes || reads && returns_rows) {
+        return None;
+    }
+    let visitors = callers.contains(&"anon");
+    Some(
+        Hit::at(&function.site)
+            .span("name", &function.name_site)
+            .report_at(&function.name_site)
+            .var("function", function.key.display())
+            .var(
+                "callers",
+                if visitors {
+                    "anyone with your public key"
+                } else {
+                    "any signed-in user"
+                },
+            )
+            .var("effect", if writes { "changes rows" } else { "reads rows" })
+            .var("attack", format!("supabase.rpc('{}')", function.key.name)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::catalog::project::{self, Layout, SqlFile};
+    use crate::engine::catalog::read;
+
+    fn hits(sql: &str, check: CatalogCheck) -> Vec<Hit> {
+        let statements = read::statements(sql);
+        let index = crate::engine::source::LineIndex::new(sql);
+        let line_of = |o: usize| index.line_of(o);
+        let files = [SqlFile {
+            path: "supabase/migrations/1.sql",
+            statements: &statements,
+            line_of: &line_of,
+            mentions_supabase: true,
+        }];
+        let dbs = project::databases(&files, &Layout::default(), &|_| None);
+        run(check, &dbs[0])
+    }
+
+    #[test]
+    fn a_later_migration_changes_the_answer() {
+        let on_then_off = "create table public.t (id uuid, user_id uuid);\nalter table public.t enable row level security;\nalter table public.t disable row level security;\n";
+        let found = hits(on_then_off, CatalogCheck::TableWithoutRls);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].vars.contains(&("undone".to_string(), "yes".to_string())));
+        let disable = on_then_off.find("alter table public.t disable").unwrap();
+        assert_eq!(found[0].report.start, disable, "points at the DISABLE");
+        let fixed = "create table public.t (id uuid);\ndo $$ begin execute 'alter table public.t enable row level security'; end $$;\n";
+        assert!(hits(fixed, CatalogCheck::TableWithoutRls).is_empty());
+    }
+
+    #[test]
+    fn profiles_users_can_promote_themselves_unless_a_column_grant_stops_them() {
+        let open = "create table public.profiles (id uuid primary key references auth.users, name text, role text default 'user', plan text default 'free');\nalter table public.profiles enable row level security;\ncreate policy \"own\" on public.profiles for update using (auth.uid() = id);\n";
+        let found = hits(open, CatalogCheck::UsersWriteOwnRole);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .vars
+                .iter()
+                .any(|(k, v)| k == "attack" && v.contains("update({ role: 'admin' })"))
+        );
+        assert_eq!(hits(open, CatalogCheck::UsersWriteOwnEntitlement).len(), 1);
+        // A column-level REVOKE changes nothing while the table-level grant stands.
+        let revoked_column = format!("{open}revoke update (role) on public.profiles from authenticated;\n");
+        assert_eq!(hits(&revoked_column, CatalogCheck::UsersWriteOwnRole).len(), 1);
+        let narrowed = format!(
+            "{open}revoke update on public.profiles from authenticated;\ngrant update (name) on public.profiles to authenticated;\n"
+        );
+        assert!(hits(&narrowed, CatalogCheck::UsersWriteOwnRole).is_empty());
+        let pinned = open.replace("using (auth.uid() = id)", "using (auth.uid() = id) with check (auth.uid() = id and role = (select role from public.profiles where id = auth.uid()) and plan = (select plan from public.profiles where id = auth.uid()))");
+        assert!(hits(&pinned, CatalogCheck::UsersWriteOwnRole).is_empty());
+    }
+
+    #[test]
+    fn restrictive_and_service_role_policies_are_not_holes() {
+        let base = "create table public.orders (id uuid, user_id uuid, status text);\nalter table public.orders enable row level security;\n";
+        let open = format!("{base}create policy \"any\" on public.orders for update using (true);\n");
+        assert_eq!(hits(&open, CatalogCheck::PolicyAllowsEveryone).len(), 1);
+        let narrowed = format!(
+            "{open}create policy \"own\" on public.orders as restrictive for update using (auth.uid() = user_id);\n"
+        );
+        assert!(hits(&narrowed, CatalogCheck::PolicyAllowsEveryone).is_empty());
+        let service = format!("{base}create policy \"svc\" on public.orders for all to service_role using (true);\n");
+        assert!(hits(&service, CatalogCheck::PolicyAllowsEveryone).is_empty());
+    }
+
+    #[test]
+    fn definer_functions_anyone_can_call_and_those_that_check() {
+        let open = "create function public.increment_credits(uid uuid, n int) returns void language plpgsql security definer set search_path = '' as $$ begin update public.profiles set credits = credits + n where id = uid; end $$;\n";
+        let found = hits(open, CatalogCheck::DefinerCallableByAnyone);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .vars
+                .contains(&("callers".to_string(), "anyone with your public key".to_string()))
+        );
+        // Revoking from anon alone leaves it callable through PUBLIC.
+        let anon_only = format!("{open}revoke execute on function public.increment_credits(uuid, int) from anon;\n");
+        assert_eq!(hits(&anon_only, CatalogCheck::DefinerCallableByAnyone).len(), 1);
+        let revoked = format!(
+            "{open}revoke execute on function public.increment_credits(uuid, integer) from public, anon, authenticated;\n"
+        );
+        assert!(hits(&revoked, CatalogCheck::DefinerCallableByAnyone).is_empty());
+        let checked = open.replace(
+            "begin update",
+            "begin if auth.uid() is null then raise exception 'no'; end if; update",
+        );
+        assert!(hits(&checked, CatalogCheck::DefinerCallableByAnyone).is_empty());
+    }
+}

@@ -299,7 +299,7 @@ fn config_adds_public_prefixes_and_exposed_schemas() {
         (".env", b"MY_PUBLIC_OPENAI_API_KEY=abc\nOPENAI_API_KEY=abc\n"),
         (
             "supabase/migrations/1.sql",
-            b"create table api.orders (id int);\ncreate table public.posts (id int);\n",
+            b"create schema api;\ngrant usage on schema api to anon, authenticated;\ncreate table api.orders (id int);\ngrant select on all tables in schema api to anon, authenticated;\ncreate table public.posts (id int);\n",
         ),
     ];
     let bare = Scratch::new("noconfig", files);
@@ -310,7 +310,7 @@ fn config_adds_public_prefixes_and_exposed_schemas() {
         .collect();
     assert_eq!(
         rules,
-        [("table-without-rls", 2)],
+        [("table-without-rls", 5)],
         "defaults: only `public` is exposed, MY_PUBLIC_ is not a public prefix"
     );
     let mut with_config = files.to_vec();
@@ -334,7 +334,7 @@ fn config_adds_public_prefixes_and_exposed_schemas() {
         rules,
         [
             (".env", "public-env-secret", 1),
-            ("supabase/migrations/1.sql", "table-without-rls", 1)
+            ("supabase/migrations/1.sql", "table-without-rls", 3)
         ]
     );
 }

@@ -63,10 +63,16 @@ pub fn project_info(root: &str, text: &str) -> (ProjectInfo, Option<String>) {
     {
         frameworks.retain(|f| !matches!(f, Framework::Vite));
     }
+    let uses_supabase = manifest
+        .dependencies
+        .keys()
+        .chain(manifest.dev_dependencies.keys())
+        .any(|d| d.starts_with("@supabase/") || d == "supabase");
     (
         ProjectInfo {
             root: root.to_string(),
             frameworks,
+            uses_supabase,
         },
         problem,
     )
@@ -125,9 +131,11 @@ impl LoadedWorkspace {
     /// An empty workspace with the built-in rules, for files outside any
     /// indexed folder.
     pub fn empty(rules: RuleSet) -> LoadedWorkspace {
+        let mut workspace = Workspace::new();
+        workspace.set_rules(&rules);
         LoadedWorkspace {
             root: PathBuf::new(),
-            workspace: Workspace::new(),
+            workspace,
             rules,
             configs: ConfigIndex::default(),
             notes: Vec::new(),
@@ -246,8 +254,16 @@ pub fn build_workspace_from(
     };
     let mut notes = Vec::new();
     let mut workspace = Workspace::new();
+    workspace.set_rules(&rules);
     for path in paths {
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+        if let Some(project) = supabase_config_root(path) {
+            match texts.text(path, &Limits::default()) {
+                Ok(text) => workspace.set_supabase_project(&project, api_schemas(&text)),
+                Err(note) => notes.push(note),
+            }
+            continue;
+        }
         if name != CONFIG_FILE_NAME && name != "package.json" {
             continue;
         }
@@ -375,6 +391,30 @@ pub fn build_workspace_from(
         configs,
         notes,
     })
+}
+
+/// For `X/supabase/config.toml`, the project directory `X`.
+fn supabase_config_root(path: &str) -> Option<String> {
+    let dir = path.strip_suffix("supabase/config.toml")?;
+    if !dir.is_empty() && !dir.ends_with('/') {
+        return None;
+    }
+    Some(dir.trim_end_matches('/').to_string())
+}
+
+/// `[api] schemas = [...]` of a `supabase/config.toml`: the schemas the
+/// project's API serves. `None` when it does not say (or does not parse:
+/// the CLI's own defaults then apply).
+fn api_schemas(text: &str) -> Option<Vec<String>> {
+    let value: toml::Table = text.parse().ok()?;
+    let schemas = value.get("api")?.get("schemas")?.as_array()?;
+    Some(
+        schemas
+            .iter()
+            .filter_map(|s| s.as_str())
+            .map(|s| s.to_ascii_lowercase())
+            .collect(),
+    )
 }
 
 fn check_rule_ids(config: &Config, rules: &RuleSet, path: &str, text: &str) -> Result<(), ConfigError> {
@@ -697,7 +737,8 @@ pub fn walk_tree(root: &Path) -> TreePaths {
         }
         let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let wanted = name == "package.json" || name == CONFIG_FILE_NAME || file_kind(path).is_some();
+        let supabase_config = name == "config.toml" && path.parent().is_some_and(|p| p.ends_with("supabase"));
+        let wanted = name == "package.json" || name == CONFIG_FILE_NAME || supabase_config || file_kind(path).is_some();
         if !wanted {
             continue;
         }
@@ -837,8 +878,14 @@ mod tests {
             "sub".into(),
             Arc::new(Config::parse(Path::new("sub/.nudge.toml"), "[sql]\nexposed_schemas = [\"b\"]").unwrap()),
         );
-        assert_eq!(index.for_path("sub/x/y.sql").exposed_schemas, ["b"]);
-        assert_eq!(index.for_path("other/y.sql").exposed_schemas, ["a"]);
+        assert_eq!(
+            index.for_path("sub/x/y.sql").exposed_schemas,
+            Some(vec!["b".to_string()])
+        );
+        assert_eq!(
+            index.for_path("other/y.sql").exposed_schemas,
+            Some(vec!["a".to_string()])
+        );
         assert_eq!(index.lookup("sub/x/y.sql").1, "x/y.sql");
         assert_eq!(index.lookup("top.sql").1, "top.sql");
     }

@@ -106,6 +106,9 @@ pub struct Candidate {
     /// Start byte of the enclosing function or top-level statement, for
     /// `once_per = "scope"`.
     pub scope: usize,
+    /// Other places that explain it (catalog answers: the statement that
+    /// created the table, the one that undid a fix).
+    pub related: Vec<super::types::Related>,
 }
 
 /// A parsed region of a file: the whole file, or one language's script
@@ -616,6 +619,11 @@ impl FileAnalysis {
     /// them (no candidates, no suppressions), so a scan of a large
     /// workspace holds only the facts of quiet files.
     pub fn shed_text_if_quiet(&mut self) {
+        // SQL files keep theirs: catalog rules point into them once every
+        // migration is known.
+        if self.language() == Some(Language::Sql) {
+            return;
+        }
         if self.candidates.is_empty() && self.suppressions.is_empty() && !self.text.is_empty() {
             self.text = Arc::from("");
             self.line_index = LineIndex::new("");
@@ -1044,6 +1052,7 @@ fn push_candidate(
             captures,
             vars,
             scope: around.function.start,
+            related: Vec::new(),
         });
     }
 }

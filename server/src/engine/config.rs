@@ -248,7 +248,9 @@ pub struct Config {
     excludes: GlobSet,
     context_overrides: Vec<(GlobSet, String, ContextKind)>,
     pub public_prefixes: Vec<String>,
-    pub exposed_schemas: Vec<String>,
+    /// Schemas the API serves, when `.nudge.toml` says; otherwise the
+    /// project decides (`supabase/config.toml`, or Supabase's default).
+    pub exposed_schemas: Option<Vec<String>>,
     pub limits: Limits,
 }
 
@@ -261,7 +263,7 @@ impl Default for Config {
             excludes: GlobSet::empty(),
             context_overrides: Vec::new(),
             public_prefixes: DEFAULT_PUBLIC_PREFIXES.iter().map(|s| s.to_string()).collect(),
-            exposed_schemas: vec!["public".to_string()],
+            exposed_schemas: None,
             limits: Limits::default(),
         }
     }
@@ -325,7 +327,7 @@ impl Config {
             }
         }
         if let Some(schemas) = raw.sql.exposed_schemas {
-            config.exposed_schemas = schemas.into_iter().map(|s| s.to_ascii_lowercase()).collect();
+            config.exposed_schemas = Some(schemas.into_iter().map(|s| s.to_ascii_lowercase()).collect());
         }
         let kib = |value: Option<u64>, key: &str| -> Result<Option<u64>, ConfigError> {
             match value {
@@ -469,7 +471,10 @@ max_line_kib = 8
         );
         assert!(config.is_public_env_name("MY_PUBLIC_KEY"));
         assert!(config.is_public_env_name("NEXT_PUBLIC_KEY"));
-        assert_eq!(config.exposed_schemas, ["public", "api"]);
+        assert_eq!(
+            config.exposed_schemas.as_deref(),
+            Some(&["public".to_string(), "api".to_string()][..])
+        );
         assert_eq!(config.limits.max_file_bytes, 256 * 1024);
         assert_eq!(config.limits.max_line_bytes, 8 * 1024);
     }

@@ -146,6 +146,9 @@ pub struct ProjectInfo {
     /// `/` separators (empty for the root itself).
     pub root: String,
     pub frameworks: Vec<Framework>,
+    /// The package depends on a Supabase client (its database is then
+    /// reached through Supabase's API).
+    pub uses_supabase: bool,
 }
 
 impl ProjectInfo {

@@ -4,59 +4,9 @@
 
 use std::sync::LazyLock;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Tree;
 
 use super::types::Span;
-
-/// A schema-qualified table name as written (schema defaults later).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableName {
-    pub schema: Option<String>,
-    pub name: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TableDef {
-    pub table: TableName,
-    pub columns: Vec<String>,
-    /// The `CREATE TABLE` statement.
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RlsToggle {
-    pub table: TableName,
-    pub enabled: bool,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicyDef {
-    pub name: String,
-    pub table: TableName,
-    /// `all`, `select`, `insert`, `update` or `delete`.
-    pub command: String,
-    /// Lowercased role names; `public` when none is given.
-    pub roles: Vec<String>,
-    pub using: Option<String>,
-    pub with_check: Option<String>,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GrantDef {
-    pub privileges: String,
-    pub tables: Vec<TableName>,
-    pub roles: Vec<String>,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BucketDef {
-    pub id: String,
-    pub public: bool,
-    pub span: Span,
-}
 
 /// One `KEY=value` line of an `.env` file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,11 +22,11 @@ pub struct EnvEntry {
 /// Everything one file contributes to the workspace model.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileFacts {
-    pub tables: Vec<TableDef>,
-    pub rls: Vec<RlsToggle>,
-    pub policies: Vec<PolicyDef>,
-    pub grants: Vec<GrantDef>,
-    pub buckets: Vec<BucketDef>,
+    /// A SQL file's statements, in order (see [`super::catalog::read`]).
+    pub sql: Vec<super::catalog::read::Stmt>,
+    /// The SQL uses Supabase's own objects (`auth.uid()`, `auth.users`,
+    /// `storage.*`, roles `anon` and `authenticated`).
+    pub mentions_supabase: bool,
     /// Module specifiers imported or required.
     pub imports: Vec<String>,
     /// Env variable names read (`process.env.X`, `import.meta.env.X`).
@@ -86,260 +36,15 @@ pub struct FileFacts {
     pub env_entries: Vec<EnvEntry>,
 }
 
-fn text<'a>(node: Node<'_>, source: &'a str) -> &'a str {
-    source.get(node.byte_range()).unwrap_or("")
-}
+static SUPABASE_SQL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\bauth\s*\.\s*(?:uid|jwt|role|email)\s*\(|\bauth\s*\.\s*users\b|\bstorage\s*\.\s*(?:buckets|objects)\b|\bto\s+(?:anon|authenticated)\b|\bservice_role\b")
+        .expect("supabase sql pattern")
+});
 
-fn span(node: Node<'_>) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
-
-/// Splits `schema.table` (quotes respected, unquoted parts lowercased).
-pub fn parse_table_name(raw: &str) -> TableName {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    for ch in raw.chars() {
-        match ch {
-            '"' => {
-                quoted = !quoted;
-                was_quoted = true;
-            }
-            '.' if !quoted => {
-                parts.push(finish_part(&mut current, &mut was_quoted));
-            }
-            c if c.is_whitespace() && !quoted => {}
-            c => current.push(c),
-        }
-    }
-    parts.push(finish_part(&mut current, &mut was_quoted));
-    let name = parts.pop().unwrap_or_default();
-    TableName {
-        schema: parts.pop(),
-        name,
-    }
-}
-
-fn finish_part(current: &mut String, was_quoted: &mut bool) -> String {
-    let part = std::mem::take(current);
-    let part = if *was_quoted { part } else { part.to_lowercase() };
-    *was_quoted = false;
-    part
-}
-
-fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
-    let mut cursor = node.walk();
-    node.children(&mut cursor).find(|c| c.kind() == kind)
-}
-
-fn has_child_kind(node: Node<'_>, kind: &str) -> bool {
-    child_of_kind(node, kind).is_some()
-}
-
-/// The outermost descendants of `node` of `kind`, in document order.
-/// Iterative: generated SQL can nest deeper than the stack.
-fn descendants_of_kind<'t>(node: Node<'t>, kind: &str, out: &mut Vec<Node<'t>>) {
-    let mut cursor = node.walk();
-    let mut stack: Vec<Node<'t>> = node.children(&mut cursor).collect();
-    stack.reverse();
-    while let Some(child) = stack.pop() {
-        if child.kind() == kind {
-            out.push(child);
-        } else {
-            let start = stack.len();
-            stack.extend(child.children(&mut cursor));
-            stack[start..].reverse();
-        }
-    }
-}
-
-/// Facts of a SQL file (parsed with tree-sitter-postgres).
+/// Facts of a SQL file: its statements, and whether it uses Supabase's objects.
 pub fn sql_facts(tree: &Tree, source: &str, facts: &mut FileFacts) {
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "CreateStmt" => sql_create_table(node, source, facts),
-            "AlterTableStmt" => sql_alter_table(node, source, facts),
-            "CreatePolicyStmt" => sql_policy(node, source, facts),
-            "GrantStmt" => sql_grant(node, source, facts),
-            "InsertStmt" => sql_bucket_insert(node, source, facts),
-            _ => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.children(&mut cursor).collect();
-                stack.extend(children.into_iter().rev());
-            }
-        }
-    }
-}
-
-fn sql_create_table(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let is_temp = {
-        let mut cursor = node.walk();
-        node.children(&mut cursor).any(|c| c.kind() == "OptTemp")
-    };
-    let Some(name) = child_of_kind(node, "qualified_name") else {
-        return;
-    };
-    if is_temp {
-        return;
-    }
-    let mut column_defs = Vec::new();
-    descendants_of_kind(node, "columnDef", &mut column_defs);
-    let columns = column_defs
-        .into_iter()
-        .filter_map(|c| c.named_child(0))
-        .map(|c| parse_table_name(text(c, source)).name)
-        .collect();
-    facts.tables.push(TableDef {
-        table: parse_table_name(text(name, source)),
-        columns,
-        span: span(node),
-    });
-}
-
-fn sql_alter_table(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let Some(relation) = child_of_kind(node, "relation_expr") else {
-        return;
-    };
-    let Some(name) = child_of_kind(relation, "qualified_name") else {
-        return;
-    };
-    let mut cmds = Vec::new();
-    descendants_of_kind(node, "alter_table_cmd", &mut cmds);
-    for cmd in cmds {
-        let is_rls =
-            has_child_kind(cmd, "kw_row") && has_child_kind(cmd, "kw_level") && has_child_kind(cmd, "kw_security");
-        if !is_rls {
-            continue;
-        }
-        let enabled = has_child_kind(cmd, "kw_enable") || has_child_kind(cmd, "kw_force");
-        if enabled || has_child_kind(cmd, "kw_disable") {
-            facts.rls.push(RlsToggle {
-                table: parse_table_name(text(name, source)),
-                enabled,
-                span: span(node),
-            });
-        }
-    }
-}
-
-fn sql_policy(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let Some(table) = child_of_kind(node, "qualified_name") else {
-        return;
-    };
-    let name = child_of_kind(node, "name")
-        .map(|n| text(n, source).trim_matches('"').to_string())
-        .unwrap_or_default();
-    let command = child_of_kind(node, "RowSecurityDefaultForCmd")
-        .and_then(|n| child_of_kind(n, "row_security_cmd"))
-        .map(|n| text(n, source).to_lowercase())
-        .unwrap_or_else(|| "all".to_string());
-    let roles = child_of_kind(node, "RowSecurityDefaultToRole")
-        .and_then(|n| child_of_kind(n, "role_list"))
-        .map(|list| {
-            let mut specs = Vec::new();
-            descendants_of_kind(list, "RoleSpec", &mut specs);
-            specs
-                .into_iter()
-                .map(|s| text(s, source).trim_matches('"').to_lowercase())
-                .collect()
-        })
-        .unwrap_or_else(|| vec!["public".to_string()]);
-    let expr = |kind: &str| {
-        child_of_kind(node, kind)
-            .and_then(|n| child_of_kind(n, "a_expr"))
-            .map(|e| text(e, source).to_string())
-    };
-    facts.policies.push(PolicyDef {
-        name,
-        table: parse_table_name(text(table, source)),
-        command,
-        roles,
-        using: expr("RowSecurityOptionalExpr"),
-        with_check: expr("RowSecurityOptionalWithCheck"),
-        span: span(node),
-    });
-}
-
-fn sql_grant(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let privileges = child_of_kind(node, "privileges")
-        .map(|n| text(n, source).to_lowercase())
-        .unwrap_or_default();
-    let mut names = Vec::new();
-    if let Some(target) = child_of_kind(node, "privilege_target") {
-        descendants_of_kind(target, "qualified_name", &mut names);
-    }
-    let mut grantees = Vec::new();
-    if let Some(list) = child_of_kind(node, "grantee_list") {
-        descendants_of_kind(list, "RoleSpec", &mut grantees);
-    }
-    facts.grants.push(GrantDef {
-        privileges,
-        tables: names.into_iter().map(|n| parse_table_name(text(n, source))).collect(),
-        roles: grantees
-            .into_iter()
-            .map(|r| text(r, source).trim_matches('"').to_lowercase())
-            .collect(),
-        span: span(node),
-    });
-}
-
-fn sql_bucket_insert(node: Node<'_>, source: &str, facts: &mut FileFacts) {
-    let Some(target) = child_of_kind(node, "insert_target").and_then(|t| child_of_kind(t, "qualified_name")) else {
-        return;
-    };
-    let table = parse_table_name(text(target, source));
-    if table.schema.as_deref() != Some("storage") || table.name != "buckets" {
-        return;
-    }
-    let Some(rest) = child_of_kind(node, "insert_rest") else {
-        return;
-    };
-    let mut columns = Vec::new();
-    descendants_of_kind(rest, "insert_column_item", &mut columns);
-    let columns: Vec<String> = columns.into_iter().map(|c| text(c, source).to_lowercase()).collect();
-    let mut rows = Vec::new();
-    descendants_of_kind(rest, "values_clause", &mut rows);
-    for values in rows {
-        let mut exprs = Vec::new();
-        collect_expr_list(values, &mut exprs);
-        let value_of = |column: &str| {
-            columns
-                .iter()
-                .position(|c| c == column)
-                .and_then(|i| exprs.get(i))
-                .map(|e| text(*e, source).trim().to_string())
-        };
-        let public = value_of("public").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let id = value_of("id").or_else(|| value_of("name")).unwrap_or_default();
-        facts.buckets.push(BucketDef {
-            id: id.trim_matches('\'').to_string(),
-            public,
-            span: span(node),
-        });
-    }
-}
-
-/// The `a_expr` items of a VALUES row, in order (the grammar nests lists
-/// left-recursively).
-/// The expressions of a (left-nested) `expr_list`, in order. Iterative: a
-/// list nests once per element.
-fn collect_expr_list<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
-    let mut cursor = node.walk();
-    let mut stack: Vec<Node<'t>> = node.children(&mut cursor).collect();
-    stack.reverse();
-    while let Some(child) = stack.pop() {
-        match child.kind() {
-            "a_expr" => out.push(child),
-            "expr_list" => {
-                let start = stack.len();
-                stack.extend(child.children(&mut cursor));
-                stack[start..].reverse();
-            }
-            _ => {}
-        }
-    }
+    facts.sql.extend(super::catalog::read::statements_of(tree, source));
+    facts.mentions_supabase |= SUPABASE_SQL.is_match(source);
 }
 
 /// `import ... from "x"`, `export ... from "x"`, `import "x"`, anchored at
@@ -499,6 +204,14 @@ mod tests {
 
     use crate::engine::language::Language;
 
+    fn text<'a>(node: tree_sitter::Node<'_>, source: &'a str) -> &'a str {
+        source.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn span(node: tree_sitter::Node<'_>) -> Span {
+        Span::new(node.start_byte(), node.end_byte())
+    }
+
     /// Tree-based extraction of the same facts, kept as the oracle that the
     /// lexical reading is tested against.
     const JS_FACT_QUERY: &str = r#"
@@ -594,51 +307,6 @@ mod tests {
         );
         let tables: Vec<&str> = facts.supabase_tables.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(tables, ["invoices"]);
-    }
-
-    #[test]
-    fn sql_facts_cover_tables_rls_policies_grants_buckets() {
-        let sql = r#"
-create table public.invoices (id uuid primary key, user_id uuid references auth.users, amount int);
-CREATE TABLE "Profiles" (id uuid, email text);
-alter table public.invoices enable row level security;
-create policy "read all" on public.invoices for select to authenticated using (true);
-create policy "own" on invoices with check (auth.uid() = user_id);
-grant all on table public.invoices to anon, authenticated;
-insert into storage.buckets (id, name, public) values ('avatars', 'avatars', true);
-"#;
-        let tree = parse(Language::Sql, sql);
-        let mut facts = FileFacts::default();
-        sql_facts(&tree, sql, &mut facts);
-        assert_eq!(facts.tables.len(), 2);
-        assert_eq!(
-            facts.tables[0].table,
-            TableName {
-                schema: Some("public".into()),
-                name: "invoices".into()
-            }
-        );
-        assert_eq!(facts.tables[0].columns, ["id", "user_id", "amount"]);
-        assert_eq!(facts.tables[1].table.name, "Profiles");
-        assert_eq!(facts.rls.len(), 1);
-        assert!(facts.rls[0].enabled);
-        assert_eq!(facts.policies.len(), 2);
-        assert_eq!(facts.policies[0].command, "select");
-        assert_eq!(facts.policies[0].roles, ["authenticated"]);
-        assert_eq!(facts.policies[0].using.as_deref(), Some("true"));
-        assert_eq!(facts.policies[1].command, "all");
-        assert_eq!(facts.policies[1].roles, ["public"]);
-        assert!(facts.policies[1].with_check.as_deref().unwrap().contains("auth.uid()"));
-        assert_eq!(facts.grants[0].roles, ["anon", "authenticated"]);
-        assert_eq!(facts.grants[0].privileges, "all");
-        assert_eq!(
-            facts.buckets,
-            [BucketDef {
-                id: "avatars".into(),
-                public: true,
-                span: facts.buckets[0].span
-            }]
-        );
     }
 
     #[test]

@@ -10,11 +10,13 @@
 
 use regex::{Regex, RegexBuilder};
 
+use super::catalog::Database;
+use super::catalog::checks;
 use super::config::Config;
 use super::context::{ContextKind, FileContext};
 use super::names::{self, NameClass};
 use super::secrets;
-use super::workspace::{TableKey, WorkspaceModel};
+use super::workspace::TableKey;
 
 /// Checks implemented wholly in Rust, named by a rule's `check` field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -351,7 +353,8 @@ pub fn eval_local(filter: &Filter, scope: &LocalScope<'_>, vars: &mut Vec<(Strin
 pub struct GlobalScope<'a> {
     pub captures: &'a [super::analysis::Capture],
     pub context: &'a FileContext,
-    pub model: &'a WorkspaceModel,
+    /// The database of the file's project, if it has one.
+    pub database: Option<&'a Database>,
     pub config: &'a Config,
     pub git_ignored: bool,
 }
@@ -370,22 +373,39 @@ pub fn eval_global(filter: &Filter, scope: &GlobalScope<'_>, vars: &mut Vec<(Str
     };
     let result = match &filter.predicate {
         Predicate::Context { kinds } => kinds.contains(&scope.context.kind),
-        Predicate::RlsNeverEnabled { capture } => table(capture).is_some_and(|t| !scope.model.rls_enabled(&t)),
+        Predicate::RlsNeverEnabled { capture } => table(capture).is_some_and(|t| {
+            scope
+                .database
+                .and_then(|db| db.catalog.table(&t))
+                .is_some_and(|t| !t.rls)
+        }),
         Predicate::ExposedTable { capture } => {
-            table(capture).is_some_and(|t| scope.config.exposed_schemas.contains(&t.schema))
+            table(capture).is_some_and(|t| scope.database.is_some_and(|db| db.exposes(&t.schema)))
         }
-        Predicate::PerUserTable { capture } => match table(capture).and_then(|t| scope.model.owner_column(&t)) {
-            Some(column) => {
-                vars.push(("owner_column".to_string(), column));
-                true
+        Predicate::PerUserTable { capture } => {
+            let owner = table(capture)
+                .and_then(|t| scope.database.and_then(|db| db.catalog.table(&t)))
+                .and_then(checks::owner_column);
+            match owner {
+                Some(column) => {
+                    vars.push(("owner_column".to_string(), column));
+                    true
+                }
+                None => false,
             }
-            None => false,
-        },
-        Predicate::HasPolicy { capture } => table(capture).is_some_and(|t| scope.model.has_policy(&t)),
-        Predicate::KnownTable { capture } => table(capture).is_some_and(|t| scope.model.tables.contains_key(&t)),
-        Predicate::SensitiveColumns { capture } => {
-            table(capture).is_some_and(|t| scope.model.has_sensitive_columns(&t))
         }
+        Predicate::HasPolicy { capture } => table(capture)
+            .and_then(|t| scope.database.and_then(|db| db.catalog.table(&t)))
+            .is_some_and(|t| !t.policies.is_empty()),
+        Predicate::KnownTable { capture } => table(capture).is_some_and(|t| {
+            scope
+                .database
+                .and_then(|db| db.catalog.table(&t))
+                .is_some_and(|t| !t.created.is_builtin())
+        }),
+        Predicate::SensitiveColumns { capture } => table(capture)
+            .and_then(|t| scope.database.and_then(|db| db.catalog.table(&t)))
+            .is_some_and(|t| !checks::sensitive_columns(t).is_empty()),
         Predicate::GitIgnored => scope.git_ignored,
         _ => unreachable!("local predicates return early (Filter::is_global)"),
     };

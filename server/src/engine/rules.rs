@@ -13,6 +13,7 @@ use aho_corasick::AhoCorasick;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::catalog::checks::CatalogCheck;
 use super::config::ConfigError;
 use super::context::ContextKind;
 use super::language::Language;
@@ -39,6 +40,8 @@ struct RawRule {
     query: Option<Spanned<String>>,
     #[serde(default)]
     check: Option<Spanned<String>>,
+    #[serde(default)]
+    catalog: Option<Spanned<String>>,
     #[serde(default = "default_report")]
     report: String,
     #[serde(default, rename = "where")]
@@ -146,6 +149,9 @@ pub struct Rule {
     query_text: Option<String>,
     compiled: [OnceLock<Option<tree_sitter::Query>>; 5],
     pub check: Option<RustCheck>,
+    /// For SQL rules: the question the rule asks of each project's final
+    /// catalog (see [`super::catalog::checks`]).
+    pub catalog: Option<CatalogCheck>,
     pub report: String,
     pub filters: Vec<Filter>,
     pub once_per: OncePer,
@@ -233,6 +239,25 @@ impl Rule {
                     .ok_or_else(|| err(Some(name.span().start), format!("unknown check `{}`", name.get_ref())))?,
             ),
         };
+        let catalog = match &raw.catalog {
+            None => None,
+            Some(name) => Some(CatalogCheck::parse(name.get_ref()).ok_or_else(|| {
+                err(
+                    Some(name.span().start),
+                    format!(
+                        "unknown catalog check `{}` (one of: {})",
+                        name.get_ref(),
+                        CatalogCheck::NAMES.join(", ")
+                    ),
+                )
+            })?),
+        };
+        if catalog.is_some() && raw.query.is_some() {
+            return Err(err(
+                None,
+                "a rule has a `query` or a `catalog` check, not both".to_string(),
+            ));
+        }
         // Rules come from cloned repositories too: compiling a query costs
         // time that grows with its size, so a rule's query is bounded.
         if let Some(query) = &raw.query
@@ -275,10 +300,10 @@ impl Rule {
             .filter_map(|l| compiled[l.index()].get().and_then(|q| q.as_ref()).map(|q| (*l, q)))
             .collect();
         let needs_query = languages.iter().any(|l| l.grammar().is_some());
-        if needs_query && raw.query.is_none() && check.is_none() {
+        if needs_query && raw.query.is_none() && check.is_none() && catalog.is_none() {
             return Err(err(
                 None,
-                "a rule for a parsed language needs a `query` or a `check`".to_string(),
+                "a rule for a parsed language needs a `query`, a `check` or a `catalog` check".to_string(),
             ));
         }
         let filter_start = raw.filters.as_ref().map(|f| f.span().start).unwrap_or(0);
@@ -380,6 +405,7 @@ impl Rule {
             query_text: raw.query.as_ref().map(|q| q.get_ref().clone()),
             compiled,
             check,
+            catalog,
             report: raw.report,
             filters,
             once_per,

@@ -9,143 +9,20 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use super::analysis::{Candidate, FileAnalysis};
+use super::catalog::Database;
+use super::catalog::checks::{self, Hit};
+use super::catalog::project::{Layout, SqlFile};
 use super::config::{Config, Level};
 use super::context::{self, ContextInput, ContextKind, FileContext, ProjectInfo, Strength};
-use super::facts::{PolicyDef, TableName};
 use super::predicates::{GlobalScope, RustCheck, eval_global};
 use super::rules::{EditPlacement, RuleSet};
 use super::secrets;
 use super::types::{Finding, Fix, Related, Span, TextEdit};
 
 /// A table identified by schema and name (schema defaults to `public`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TableKey {
-    pub schema: String,
-    pub name: String,
-}
+pub type TableKey = super::catalog::Key;
 
-impl TableKey {
-    pub fn from_name(name: &TableName) -> TableKey {
-        TableKey {
-            schema: name.schema.clone().unwrap_or_else(|| "public".to_string()),
-            name: name.name.clone(),
-        }
-    }
-
-    /// Parses a table reference as written in SQL or in `.from('x')`.
-    pub fn parse(raw: &str) -> TableKey {
-        TableKey::from_name(&super::facts::parse_table_name(raw))
-    }
-
-    pub fn display(&self) -> String {
-        if self.schema == "public" {
-            self.name.clone()
-        } else {
-            format!("{}.{}", self.schema, self.name)
-        }
-    }
-}
-
-/// A place in the workspace.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Site {
-    pub path: String,
-    pub span: Span,
-    pub line: usize,
-}
-
-/// Facts merged across every file.
-#[derive(Clone, Debug, Default)]
-pub struct WorkspaceModel {
-    pub tables: BTreeMap<TableKey, Vec<(Site, Vec<String>)>>,
-    pub rls_enabled: BTreeMap<TableKey, Vec<Site>>,
-    pub policies: BTreeMap<TableKey, Vec<(Site, PolicyDef)>>,
-}
-
-const PER_USER_COLUMNS: &[&str] = &[
-    "user_id",
-    "owner_id",
-    "profile_id",
-    "author_id",
-    "created_by",
-    "account_id",
-    "customer_id",
-    "member_id",
-    "userid",
-    "owner",
-];
-
-const SENSITIVE_COLUMN_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "token",
-    "secret",
-    "ssn",
-    "social_security",
-    "card_number",
-    "cardnumber",
-    "cvv",
-    "iban",
-    "tax_id",
-    "passport",
-    "api_key",
-    "apikey",
-    "private_key",
-    "date_of_birth",
-    "birth_date",
-    "dob",
-];
-
-impl WorkspaceModel {
-    /// Whether some migration ends up enabling RLS. A later `DISABLE` is
-    /// rare and usually deliberate; one `ENABLE` anywhere counts.
-    pub fn rls_enabled(&self, table: &TableKey) -> bool {
-        self.rls_enabled.contains_key(table)
-    }
-
-    pub fn has_policy(&self, table: &TableKey) -> bool {
-        self.policies.contains_key(table)
-    }
-
-    /// A table with an owner-like column holds per-user rows.
-    pub fn is_per_user(&self, table: &TableKey) -> bool {
-        self.owner_column(table).is_some()
-    }
-
-    /// The column that ties a row to its user (`user_id`, `owner_id`, ...);
-    /// `id` for `profiles`, whose key is the user's id.
-    pub fn owner_column(&self, table: &TableKey) -> Option<String> {
-        let defs = self.tables.get(table)?;
-        for (_, columns) in defs {
-            for column in columns {
-                if PER_USER_COLUMNS.contains(&column.to_lowercase().as_str()) {
-                    return Some(column.clone());
-                }
-            }
-        }
-        (table.name == "profiles").then(|| "id".to_string())
-    }
-
-    /// Columns named like secrets or personal data (password, token, ssn,
-    /// card number, iban, ...).
-    pub fn has_sensitive_columns(&self, table: &TableKey) -> bool {
-        self.tables.get(table).is_some_and(|defs| {
-            defs.iter().any(|(_, cols)| {
-                cols.iter().any(|c| {
-                    let lower = c.to_lowercase();
-                    SENSITIVE_COLUMN_WORDS.iter().any(|w| lower.contains(w))
-                })
-            })
-        })
-    }
-
-    pub fn table_site(&self, table: &TableKey) -> Option<&Site> {
-        self.tables
-            .get(table)
-            .and_then(|defs| defs.first())
-            .map(|(site, _)| site)
-    }
-}
+pub use super::catalog::Site;
 
 struct FileEntry {
     analysis: Arc<FileAnalysis>,
@@ -158,8 +35,16 @@ pub struct Workspace {
     files: BTreeMap<String, FileEntry>,
     /// Projects by their root (directory of a `package.json`).
     projects: BTreeMap<String, ProjectInfo>,
-    model: WorkspaceModel,
+    /// Directories with a `supabase/` folder, and the API schemas its
+    /// `config.toml` lists.
+    supabase_configs: BTreeMap<String, Option<Vec<String>>>,
+    /// Each project's database after its migrations.
+    databases: Vec<Database>,
+    /// Candidates that catalog rules found, by the file they point into.
+    catalog_candidates: HashMap<String, Vec<Candidate>>,
     contexts: HashMap<String, FileContext>,
+    /// The rules catalog candidates were computed for.
+    rules: Option<RuleSet>,
 }
 
 impl Workspace {
@@ -170,6 +55,17 @@ impl Workspace {
     /// Records what a `package.json` says; `info.root` is its directory.
     pub fn set_project(&mut self, info: ProjectInfo) {
         self.projects.insert(info.root.clone(), info);
+    }
+
+    /// Records a Supabase project at `root` (the directory holding
+    /// `supabase/`) and the API schemas its `config.toml` lists, if any.
+    pub fn set_supabase_project(&mut self, root: &str, exposed_schemas: Option<Vec<String>>) {
+        self.supabase_configs.insert(root.to_string(), exposed_schemas);
+    }
+
+    /// The rules catalog rules run from; [`Workspace::refresh`] uses them.
+    pub fn set_rules(&mut self, rules: &RuleSet) {
+        self.rules = Some(rules.clone());
     }
 
     /// Adds or replaces one file's analysis. Call [`Workspace::refresh`]
@@ -208,8 +104,18 @@ impl Workspace {
         self.files.get(path).map(|e| e.analysis.clone())
     }
 
-    pub fn model(&self) -> &WorkspaceModel {
-        &self.model
+    /// Every project's database after its migrations.
+    pub fn databases(&self) -> &[Database] {
+        &self.databases
+    }
+
+    /// The database of the project `path` belongs to: the deepest whose
+    /// directory holds it.
+    pub fn database_for(&self, path: &str) -> Option<&Database> {
+        self.databases
+            .iter()
+            .filter(|db| db.contains(path))
+            .max_by_key(|db| db.root.len())
     }
 
     pub fn context_of(&self, path: &str) -> Option<&FileContext> {
@@ -228,42 +134,86 @@ impl Workspace {
 
     /// Recomputes merged facts and contexts after files changed.
     pub fn refresh(&mut self) {
-        self.model = self.build_model();
+        self.databases = self.build_databases();
+        self.catalog_candidates = self.run_catalog_rules();
         self.contexts = self.build_contexts();
     }
 
-    fn build_model(&self) -> WorkspaceModel {
-        let mut model = WorkspaceModel::default();
-        for (path, entry) in &self.files {
-            let analysis = &entry.analysis;
-            let site = |span: Span| Site {
-                path: path.clone(),
-                span,
-                line: analysis.line_index.line_of(span.start),
-            };
-            for table in &analysis.facts.tables {
-                model
-                    .tables
-                    .entry(TableKey::from_name(&table.table))
-                    .or_default()
-                    .push((site(table.span), table.columns.clone()));
-            }
-            for toggle in analysis.facts.rls.iter().filter(|t| t.enabled) {
-                model
-                    .rls_enabled
-                    .entry(TableKey::from_name(&toggle.table))
-                    .or_default()
-                    .push(site(toggle.span));
-            }
-            for policy in &analysis.facts.policies {
-                model
-                    .policies
-                    .entry(TableKey::from_name(&policy.table))
-                    .or_default()
-                    .push((site(policy.span), policy.clone()));
+    fn build_databases(&self) -> Vec<Database> {
+        let sql: Vec<&FileEntry> = self
+            .files
+            .values()
+            .filter(|e| e.analysis.language() == Some(super::language::Language::Sql))
+            .collect();
+        let line_fns: Vec<Box<dyn Fn(usize) -> usize + '_>> = sql
+            .iter()
+            .map(|e| {
+                let index = &e.analysis.line_index;
+                Box::new(move |offset| index.line_of(offset)) as Box<dyn Fn(usize) -> usize>
+            })
+            .collect();
+        let files: Vec<SqlFile<'_>> = sql
+            .iter()
+            .zip(&line_fns)
+            .map(|(entry, line_of)| SqlFile {
+                path: &entry.analysis.path,
+                statements: &entry.analysis.facts.sql,
+                line_of: line_of.as_ref(),
+                mentions_supabase: entry.analysis.facts.mentions_supabase,
+            })
+            .collect();
+        let mut layout = Layout {
+            supabase_roots: self.supabase_configs.clone(),
+            packages: self
+                .projects
+                .iter()
+                .map(|(root, info)| (root.clone(), info.uses_supabase))
+                .collect(),
+        };
+        // A `supabase/` folder is a project even without its config.toml.
+        for path in self.files.keys() {
+            let segments: Vec<&str> = path.split('/').collect();
+            if let Some(index) = segments.iter().position(|s| *s == "supabase")
+                && index + 1 < segments.len()
+            {
+                layout.supabase_roots.entry(segments[..index].join("/")).or_insert(None);
             }
         }
-        model
+        let configured = |root: &str| {
+            self.files
+                .iter()
+                .find(|(path, _)| root.is_empty() || path.starts_with(&format!("{root}/")))
+                .and_then(|(_, entry)| entry.config.exposed_schemas.clone())
+        };
+        super::catalog::project::databases(&files, &layout, &configured)
+    }
+
+    /// Runs every catalog rule over every database, as candidates of the
+    /// files the answers point into.
+    fn run_catalog_rules(&self) -> HashMap<String, Vec<Candidate>> {
+        let mut out: HashMap<String, Vec<Candidate>> = HashMap::new();
+        let Some(rules) = &self.rules else {
+            return out;
+        };
+        for rule in rules.rules() {
+            let Some(check) = rule.catalog else { continue };
+            for db in &self.databases {
+                for hit in checks::run(check, db) {
+                    let Some(entry) = self.files.get(&hit.path) else {
+                        continue;
+                    };
+                    if !rule.applies_to_context(ContextKind::Server) {
+                        continue;
+                    }
+                    let candidate = catalog_candidate(rule, &entry.analysis, hit);
+                    out.entry(candidate.0).or_default().push(candidate.1);
+                }
+            }
+        }
+        for candidates in out.values_mut() {
+            candidates.sort_by_key(|c| (c.span.start, c.span.end));
+        }
+        out
     }
 
     fn build_contexts(&self) -> HashMap<String, FileContext> {
@@ -377,7 +327,8 @@ impl Workspace {
         let file_context = self.contexts.get(path).unwrap_or(&fallback);
         let known = secrets::all_secrets(&analysis.text);
         let mut findings: Vec<(Finding, usize)> = Vec::new();
-        for candidate in &analysis.candidates {
+        let from_catalog = self.catalog_candidates.get(path).map(Vec::as_slice).unwrap_or_default();
+        for candidate in analysis.candidates.iter().chain(from_catalog) {
             let rule = &candidate.rule;
             let Level::On(severity) = config.level_for(&rule.id, rule.category, rule.severity) else {
                 continue;
@@ -388,7 +339,7 @@ impl Workspace {
             let scope = GlobalScope {
                 captures: &candidate.captures,
                 context: file_context,
-                model: &self.model,
+                database: self.database_for(path),
                 config,
                 git_ignored: analysis.git_ignored,
             };
@@ -432,15 +383,20 @@ impl Workspace {
         let rule = &candidate.rule;
         let mut vars: Vec<(String, String)> = candidate.vars.clone();
         vars.extend(global_vars);
-        let mut related = Vec::new();
+        let mut related = candidate.related.clone();
+        let database = self.database_for(&analysis.path);
         for (name, _, text) in &candidate.captures {
-            if name == "table" {
+            if name == "table" && rule.catalog.is_none() {
                 let key = TableKey::parse(text);
                 vars.push(("table".to_string(), key.display()));
-                if let Some(owner) = self.model.owner_column(&key) {
+                let table = database.and_then(|db| db.catalog.table(&key));
+                if let Some(owner) = table.and_then(checks::owner_column) {
                     vars.push(("owner_column".to_string(), owner));
                 }
-                if let Some(site) = self.model.table_site(&key).filter(|s| s.path != analysis.path) {
+                if let Some(site) = table
+                    .map(|t| &t.created)
+                    .filter(|s| s.path != analysis.path && !s.is_builtin())
+                {
                     related.push(Related {
                         path: site.path.clone().into(),
                         span: site.span,
@@ -498,6 +454,42 @@ impl Workspace {
             vars,
         }
     }
+}
+
+/// A catalog answer as a candidate of the file it points into: its named
+/// spans become captures (text read from that file), its values variables.
+fn catalog_candidate(
+    rule: &std::sync::Arc<super::rules::Rule>,
+    analysis: &FileAnalysis,
+    hit: Hit,
+) -> (String, Candidate) {
+    use super::analysis::CaptureText;
+    let captures = hit
+        .spans
+        .iter()
+        .map(|(name, span)| (name.to_string(), *span, CaptureText::new(&analysis.text, *span)))
+        .collect();
+    let related = hit
+        .related
+        .iter()
+        .map(|(site, message)| Related {
+            path: site.path.clone().into(),
+            span: site.span,
+            line: site.line,
+            message: message.clone(),
+        })
+        .collect();
+    (
+        hit.path.clone(),
+        Candidate {
+            rule: rule.clone(),
+            span: hit.report,
+            captures,
+            vars: hit.vars,
+            scope: hit.report.start,
+            related,
+        },
+    )
 }
 
 fn join_normalized(dir: &str, relative: &str) -> Option<String> {

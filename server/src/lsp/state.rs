@@ -698,11 +698,8 @@ impl Shared {
 fn same_shared_facts(a: &crate::engine::analysis::FileAnalysis, b: &crate::engine::analysis::FileAnalysis) -> bool {
     a.facts.imports == b.facts.imports
         && a.directives == b.directives
-        && a.facts.tables == b.facts.tables
-        && a.facts.rls == b.facts.rls
-        && a.facts.policies == b.facts.policies
-        && a.facts.grants == b.facts.grants
-        && a.facts.buckets == b.facts.buckets
+        && a.facts.sql == b.facts.sql
+        && a.facts.mentions_supabase == b.facts.mentions_supabase
 }
 
 /// Test hook for failure isolation: when `NUDGE_TEST_PANIC_MARKER` is set,

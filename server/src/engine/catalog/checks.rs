@@ -126,6 +126,11 @@ impl Hit {
         self
     }
 
+    /// The table's name for messages and as SQL writes it (for fixes).
+    fn table(self, key: &Key) -> Hit {
+        self.var("table", key.display()).var("table_sql", key.sql())
+    }
+
     fn related(mut self, site: &Site, message: impl Into<String>) -> Hit {
         if !site.is_builtin() {
             self.related.push((site.clone(), message.into()));
@@ -642,7 +647,8 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                 if table.rls || !reachable_by_api(table) {
                     continue;
                 }
-                // One nudge per table, at its first policy.
+                // One nudge per table: at the statement that turned RLS off
+                // again, else at its first policy.
                 let Some(first) = table
                     .policies
                     .values()
@@ -651,17 +657,20 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                 else {
                     continue;
                 };
-                let mut hit = Hit::at(&first.site)
-                    .var("table", table.key.display())
-                    .var("policies", table.policies.len().to_string())
-                    .related(
-                        &table.created,
-                        format!("table `{}` is created here", table.key.display()),
-                    );
-                if let Some(site) = &table.rls_site {
-                    hit = hit.related(site, "row-level security is turned off again here");
-                }
-                hits.push(hit);
+                let hit = match &table.rls_site {
+                    Some(disabled) => {
+                        Hit::at(disabled).related(&first.site, format!("policy \"{}\" is created here", first.name))
+                    }
+                    None => Hit::at(&first.site),
+                };
+                hits.push(
+                    hit.table(&table.key)
+                        .var("policies", table.policies.len().to_string())
+                        .related(
+                            &table.created,
+                            format!("table `{}` is created here", table.key.display()),
+                        ),
+                );
             }
         }
         CatalogCheck::RlsWithoutPolicy => {
@@ -670,7 +679,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     continue;
                 }
                 let site = table.rls_site.as_ref().unwrap_or(&table.created);
-                hits.push(Hit::at(site).var("table", table.key.display()).related(
+                hits.push(Hit::at(site).table(&table.key).related(
                     &table.created,
                     format!("table `{}` is created here", table.key.display()),
                 ));
@@ -706,7 +715,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     let mut hit = Hit::at(&policy.changed.clone().unwrap_or_else(|| policy.site.clone()))
                         .span("condition", &expr.site)
                         .report_at(&expr.site)
-                        .var("table", table.key.display())
+                        .table(&table.key)
                         .var("policy", policy.name.clone())
                         .var("command", cmd.as_str().to_uppercase())
                         .var("condition", expr.text.trim().to_string());
@@ -740,7 +749,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     hits.push(
                         Hit::at(&policy.site)
                             .span("roles", &policy.site)
-                            .var("table", table.key.display())
+                            .table(&table.key)
                             .var("policy", policy.name.clone())
                             .var("command", command.as_str().to_uppercase()),
                     );
@@ -770,7 +779,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     let mut hit = Hit::at(&policy.changed.clone().unwrap_or_else(|| policy.site.clone()))
                         .span("condition", &using.site)
                         .report_at(&using.site)
-                        .var("table", table.key.display())
+                        .table(&table.key)
                         .var("policy", policy.name.clone())
                         .var("command", command.as_str().to_uppercase())
                         .var("condition", using.text.trim().to_string());
@@ -793,7 +802,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                             Hit::at(&policy.site)
                                 .span("condition", &expr.site)
                                 .report_at(&expr.site)
-                                .var("table", table.key.display())
+                                .table(&table.key)
                                 .var("policy", policy.name.clone()),
                         );
                     }
@@ -816,7 +825,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     let mut hit = Hit::at(&policy.changed.clone().unwrap_or_else(|| policy.site.clone()))
                         .span("condition", &using.site)
                         .report_at(&using.site)
-                        .var("table", table.key.display())
+                        .table(&table.key)
                         .var("policy", policy.name.clone())
                         .var("condition", using.text.trim().to_string());
                     if let Some(owner) = owner_column(table) {
@@ -850,7 +859,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     }
                     hits.push(
                         Hit::at(&grant.site)
-                            .var("table", table.key.display())
+                            .table(&table.key)
                             .var("privileges", writes.join(", "))
                             .var("grantee", grant.role.clone())
                             .related(
@@ -885,7 +894,11 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                         Hit::at(&function.site)
                             .span("name", &function.name_site)
                             .report_at(&function.name_site)
-                            .var("function", function.key.display()),
+                            .var("function", function.key.display())
+                            .var(
+                                "signature",
+                                format!("{}({})", function.key.sql(), function.args.join(", ")),
+                            ),
                     );
                 }
             }
@@ -917,6 +930,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                         .span("name", &view.name_site)
                         .report_at(&view.name_site)
                         .var("view", view.key.display())
+                        .var("view_sql", view.key.sql())
                         .var(
                             "tables",
                             view.reads.iter().map(Key::display).collect::<Vec<_>>().join(", "),
@@ -940,7 +954,8 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     Hit::at(&view.site)
                         .span("name", &view.name_site)
                         .report_at(&view.name_site)
-                        .var("view", view.key.display()),
+                        .var("view", view.key.display())
+                        .var("view_sql", view.key.sql()),
                 );
             }
         }
@@ -985,11 +1000,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                 }
                 let bucket = bucket_named(policy);
                 let reads_only = policy.command == Cmd::Select;
-                if reads_only
-                    && bucket
-                        .as_deref()
-                        .is_some_and(|b| public_by_design_bucket(b) || catalog.buckets.get(b).is_some_and(|b| b.public))
-                {
+                if reads_only && bucket.as_deref().is_some_and(public_by_design_bucket) {
                     continue;
                 }
                 let condition = policy.using.as_ref().or(policy.with_check.as_ref());
@@ -1032,13 +1043,10 @@ fn without_rls_hit(table: &Table) -> Hit {
         .as_ref()
         .filter(|_| !table.rls && !table.rls_history.is_empty())
     {
-        let mut hit = Hit::at(site)
-            .var("table", table.key.display())
-            .var("undone", "yes")
-            .related(
-                &table.created,
-                format!("table `{}` is created here", table.key.display()),
-            );
+        let mut hit = Hit::at(site).table(&table.key).var("undone", "yes").related(
+            &table.created,
+            format!("table `{}` is created here", table.key.display()),
+        );
         if let Some((_, enabled_at)) = table.rls_history.iter().rev().find(|(on, _)| *on) {
             hit = hit.related(enabled_at, "row-level security was enabled here");
         }
@@ -1047,7 +1055,7 @@ fn without_rls_hit(table: &Table) -> Hit {
     Hit::at(&table.created)
         .span("table", &table.name_site)
         .report_at(&table.name_site)
-        .var("table", table.key.display())
+        .table(&table.key)
 }
 
 /// Buckets meant to be read by anyone: avatars, logos, product images.
@@ -1158,9 +1166,10 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
     };
     for policy in permissive {
         let Some(using) = &policy.using else { continue };
-        let own_row =
-            !using.condition.owner_columns.is_empty() || using.condition.any_signed_in || using.condition.always_true;
-        if !own_row || using.condition.opaque && using.condition.owner_columns.is_empty() {
+        // Only owner-scoped updates: when everyone may update every row,
+        // the policy-letting-everyone-write nudge says more.
+        let own_row = !using.condition.owner_columns.is_empty();
+        if !own_row {
             continue;
         }
         let check = policy.effective_check();
@@ -1190,7 +1199,7 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
             let site = policy.changed.clone().unwrap_or_else(|| policy.site.clone());
             return Some(
                 Hit::at(&site)
-                    .var("table", table.key.display())
+                    .table(&table.key)
                     .var("column", column.clone())
                     .var("policy", policy.name.clone())
                     .var("owner_column", owner.clone())

@@ -64,6 +64,27 @@ impl Key {
             format!("{}.{}", self.schema, self.name)
         }
     }
+
+    /// The name as SQL must write it (quoted where folding would change it).
+    pub fn sql(&self) -> String {
+        let quote = |part: &str| {
+            let plain = !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && !part.starts_with(|c: char| c.is_ascii_digit());
+            if plain {
+                part.to_string()
+            } else {
+                format!("\"{}\"", part.replace('"', "\"\""))
+            }
+        };
+        if self.schema == "public" {
+            quote(&self.name)
+        } else {
+            format!("{}.{}", quote(&self.schema), quote(&self.name))
+        }
+    }
 }
 
 /// Privileges per role (`public` stands for PUBLIC), at table level and

@@ -501,6 +501,14 @@ fn own_keywords(node: Node<'_>) -> BTreeSet<String> {
         .collect()
 }
 
+/// Bytes of a string literal's opening quote: `'`, or a `$tag$`.
+fn quote_len(raw: &str) -> usize {
+    match raw.strip_prefix('$') {
+        Some(rest) => rest.find('$').map_or(0, |i| i + 2),
+        None => 1,
+    }
+}
+
 fn unquote_string(raw: &str) -> String {
     let raw = raw.trim();
     if let Some(inner) = raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
@@ -606,11 +614,7 @@ fn statements_of_tree(root: Node<'_>, source: &str, offset: usize, out: &mut Vec
                 .chain(all(inner, "string_literal"))
             {
                 let raw = text(body, source);
-                let tag_len = if raw.starts_with('$') {
-                    raw[1..].find('$').map_or(0, |i| i + 2)
-                } else {
-                    1
-                };
+                let tag_len = quote_len(raw);
                 let inner_start = body.start_byte() + tag_len;
                 let inner_end = body.end_byte().saturating_sub(tag_len).max(inner_start);
                 if let Some(code) = source.get(inner_start..inner_end) {
@@ -1294,11 +1298,7 @@ fn read_create_function(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
             && let Some(string) = first(item, "Sconst")
         {
             let raw = text(string, source);
-            let tag_len = if raw.starts_with('$') {
-                raw[1..].find('$').map_or(0, |i| i + 2)
-            } else {
-                1
-            };
+            let tag_len = quote_len(raw);
             let start = string.start_byte() + tag_len;
             let end = string.end_byte().saturating_sub(tag_len).max(start);
             body = Some(ExprSrc {

@@ -72,7 +72,7 @@ fn split_top(text: &str, word: &str) -> Vec<String> {
             b'\'' => quote = !quote,
             b'(' if !quote => depth += 1,
             b')' if !quote => depth -= 1,
-            _ if !quote && depth == 0 && text[i..].starts_with(&needle) => {
+            _ if !quote && depth == 0 && bytes[i..].starts_with(needle.as_bytes()) => {
                 parts.push(text[start..i].trim().to_string());
                 i += needle.len();
                 start = i;

@@ -1702,7 +1702,7 @@ fn after_keyword(text: &str, word: &str) -> Option<usize> {
             } else if b == b')' {
                 depth -= 1;
             } else if depth == 0
-                && lower[i..].starts_with(word)
+                && bytes[i..].starts_with(word.as_bytes())
                 && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'_')
                 && bytes
                     .get(i + word.len())

@@ -436,6 +436,10 @@ impl Catalog {
                     }
                     return;
                 }
+                if !self.schemas.contains(&key.schema) {
+                    self.note(&site, format!("schema `{}` does not exist", key.schema));
+                    return;
+                }
                 let mut acl = Acl::default();
                 for (grantee, privileges) in self.default_acl(&key.schema, ObjectKind::Tables) {
                     for privilege in privileges {
@@ -707,6 +711,10 @@ impl Catalog {
                     existing.changed = None;
                     return;
                 }
+                if !self.schemas.contains(&key.schema) {
+                    self.note(&site, format!("schema `{}` does not exist", key.schema));
+                    return;
+                }
                 let execute: BTreeSet<String> = self
                     .default_acl(&key.schema, ObjectKind::Functions)
                     .into_iter()
@@ -785,13 +793,16 @@ impl Catalog {
                     view.site = site.clone();
                     view.name_site = site_of(*name_span);
                     view.reads = reads;
-                    if let Some(on) = security_invoker {
-                        view.security_invoker = *on;
-                    }
+                    // Replacing a view resets options it does not restate.
+                    view.security_invoker = security_invoker.unwrap_or(false);
                     return;
                 }
                 if self.tables.contains_key(&key) {
                     self.note(&site, format!("`{}` is a table", key.display()));
+                    return;
+                }
+                if !self.schemas.contains(&key.schema) {
+                    self.note(&site, format!("schema `{}` does not exist", key.schema));
                     return;
                 }
                 let mut acl = Acl::default();

@@ -1836,28 +1836,32 @@ fn execute_sql(argument: &str, loop_var: Option<&(String, LoopSource)>) -> Vec<R
                 Some(letter @ ('I' | 's' | 'L')) => {
                     let value = values.get(next)?;
                     next += 1;
-                    if let Some(lit) = literal_of(value) {
-                        out.push_str(&lit);
-                        continue;
-                    }
-                    // `quote_ident(r.tablename)` and `r.tablename::text` name the field too.
-                    let inner = value
-                        .trim_start_matches("quote_ident(")
-                        .trim_start_matches("quote_literal(")
-                        .trim_end_matches(')');
-                    let inner = inner.split("::").next().unwrap_or(inner).trim();
-                    let (var, field) = inner.split_once('.').unwrap_or((inner, ""));
-                    let (name, _) = loop_var?;
-                    if !var.eq_ignore_ascii_case(name) {
-                        return None;
-                    }
-                    match subject {
-                        Some(subject) => out.push_str(subject),
-                        None => {
-                            out.push(FIELD_OPEN);
-                            out.push(letter);
-                            out.push_str(&field.to_ascii_lowercase());
-                            out.push(FIELD_CLOSE);
+                    // `'prefix_' || t || '_suffix'`: literals and the loop variable.
+                    for piece in value.split("||") {
+                        let piece = piece.trim();
+                        if let Some(lit) = literal_of(piece) {
+                            out.push_str(&lit);
+                            continue;
+                        }
+                        // `quote_ident(r.tablename)` and `r.tablename::text` name the field too.
+                        let inner = piece
+                            .trim_start_matches("quote_ident(")
+                            .trim_start_matches("quote_literal(")
+                            .trim_end_matches(')');
+                        let inner = inner.split("::").next().unwrap_or(inner).trim();
+                        let (var, field) = inner.split_once('.').unwrap_or((inner, ""));
+                        let (name, _) = loop_var?;
+                        if !var.eq_ignore_ascii_case(name) {
+                            return None;
+                        }
+                        match subject {
+                            Some(subject) => out.push_str(subject),
+                            None => {
+                                out.push(FIELD_OPEN);
+                                out.push(letter);
+                                out.push_str(&field.to_ascii_lowercase());
+                                out.push(FIELD_CLOSE);
+                            }
                         }
                     }
                 }
@@ -1957,8 +1961,12 @@ fn plpgsql_statements(code: &str, offset: usize, out: &mut Vec<Stmt>) {
         let (word, _) = first_word(body);
         let body_offset = offset + start + at;
         if word == "execute" {
-            let argument = body.trim_start()[7..].trim();
-            let argument = argument.split_once(" using ").map_or(argument, |(a, _)| a);
+            let argument = body[first_word(body).1..].trim();
+            // `EXECUTE sql USING args`: the keyword outside the SQL's quotes.
+            let argument = match after_keyword(argument, "using") {
+                Some(end) => argument[..end - "using".len()].trim_end(),
+                None => argument,
+            };
             for sql in execute_sql(argument, loops.last()) {
                 match sql {
                     Ok(sql) => {

@@ -1,0 +1,1 @@
+alter table public.items disable row level security;

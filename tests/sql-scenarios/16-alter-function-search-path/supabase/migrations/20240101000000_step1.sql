@@ -1,0 +1,1 @@
+create function public.a(x uuid) returns int language sql security definer as $$ select 1 $$;

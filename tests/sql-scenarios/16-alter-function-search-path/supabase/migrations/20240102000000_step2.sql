@@ -1,0 +1,1 @@
+alter function public.a(uuid) set search_path = '';

@@ -1,0 +1,2 @@
+create table public.items (id uuid primary key default gen_random_uuid(), user_id uuid references auth.users, title text, status text default 'draft');
+create view public.v as select * from public.items;

@@ -1,0 +1,2 @@
+create table public.items (id uuid primary key default gen_random_uuid(), user_id uuid references auth.users, title text, status text default 'draft');
+create view public.v with (security_invoker = true) as select id from public.items;

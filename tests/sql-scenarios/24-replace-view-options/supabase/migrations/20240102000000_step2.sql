@@ -1,0 +1,1 @@
+create or replace view public.v as select id from public.items;

@@ -1,0 +1,2 @@
+drop table public.gone;
+drop table if exists public.never;

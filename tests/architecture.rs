@@ -146,6 +146,7 @@ fn no_networking_code_or_crates() {
 fn every_rule_file_is_named_after_its_id_and_has_examples() {
     let queries = server_dir().join("../queries");
     let mut count = 0;
+    let mut sql_rules = 0;
     for entry in std::fs::read_dir(&queries).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|e| e != "toml") {
@@ -164,6 +165,17 @@ fn every_rule_file_is_named_after_its_id_and_has_examples() {
             "{} needs flagged and clean examples",
             path.display()
         );
+        // SQL rules read the final catalog, never raw statements: a query
+        // over one statement cannot know what later migrations did.
+        if text.contains("languages = [\"sql\"]") {
+            sql_rules += 1;
+            assert!(
+                text.contains("\ncatalog = ") && !text.contains("\nquery = "),
+                "{} is a SQL rule: it asks the catalog (`catalog = ...`), not a query",
+                path.display()
+            );
+        }
     }
     assert!(count >= 5, "built-in rules found: {count}");
+    assert!(sql_rules >= 15, "SQL rules found: {sql_rules}");
 }

@@ -129,6 +129,7 @@ impl Backend {
             "**/.env",
             "**/.env.*",
             "**/package.json",
+            "**/supabase/config.toml",
         ]
         .into_iter()
         .map(|glob| FileSystemWatcher {
@@ -494,7 +495,8 @@ impl LanguageServer for Backend {
             }
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             let is_rule = path.parent().is_some_and(|p| p.ends_with(".nudge/rules"));
-            if name == CONFIG_FILE_NAME || name == "package.json" || is_rule {
+            let is_supabase_config = name == "config.toml" && path.parent().is_some_and(|p| p.ends_with("supabase"));
+            if name == CONFIG_FILE_NAME || name == "package.json" || is_rule || is_supabase_config {
                 let dir = self.root_dir_for(&path);
                 if !reindex.contains(&dir) {
                     reindex.push(dir);

@@ -904,8 +904,9 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
             }
         }
         CatalogCheck::DefinerCallableByAnyone => {
+            let checking = caller_checking_functions(catalog);
             for function in catalog.functions.iter() {
-                if let Some(hit) = definer_anyone_can_call(db, function) {
+                if let Some(hit) = definer_anyone_can_call(db, function, &checking) {
                     hits.push(hit);
                 }
             }
@@ -1258,7 +1259,84 @@ fn mentions_word(text: &str, word: &str) -> bool {
 /// A `SECURITY DEFINER` function in an exposed schema that anon or any
 /// signed-in user can call through the API, which reads or writes rows
 /// without checking who is calling.
-fn definer_anyone_can_call(db: &Database, function: &Function) -> Option<Hit> {
+/// Words in a function body that show it asks who is calling.
+const CALLER_CHECKS: &[&str] = &[
+    "auth.uid()",
+    "auth.jwt()",
+    "auth.role()",
+    "auth.email()",
+    "current_user",
+    "session_user",
+    "current_setting('request.jwt",
+    "current_setting('request.",
+];
+
+/// Functions whose bodies check the caller, directly or through another
+/// such function (`is_admin()`, `has_role(...)`, `is_finance_role()`):
+/// calling one counts as checking.
+fn caller_checking_functions(catalog: &Catalog) -> Vec<String> {
+    let mut checking: Vec<String> = Vec::new();
+    // A chain of helpers is short; three rounds reach the end of it.
+    for _ in 0..3 {
+        for function in &catalog.functions {
+            if checking.contains(&function.key.name) {
+                continue;
+            }
+            let body = function.body.as_deref().unwrap_or("").to_ascii_lowercase();
+            let direct = CALLER_CHECKS.iter().any(|c| body.contains(c));
+            let through = checking.iter().any(|name| calls(&body, name));
+            if direct || through {
+                checking.push(function.key.name.clone());
+            }
+        }
+    }
+    checking
+}
+
+/// Whether `body` calls a function named `name` (`name(`, whole word).
+fn calls(body: &str, name: &str) -> bool {
+    let bytes = body.as_bytes();
+    let mut from = 0;
+    while let Some(found) = body[from..].find(name) {
+        let at = from + found;
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let word_start = before.is_none_or(|b| !(b.is_ascii_alphanumeric() || b == b'_'));
+        let rest = body[at + name.len()..].trim_start();
+        if word_start && rest.starts_with('(') {
+            return true;
+        }
+        from = at + name.len();
+    }
+    false
+}
+
+/// Tables a body names after `keyword` (`from x`, `update x`...).
+fn tables_after(body: &str, keywords: &[&str], catalog: &Catalog) -> Vec<Key> {
+    let mut out = Vec::new();
+    for keyword in keywords {
+        let mut from = 0;
+        while let Some(found) = body[from..].find(keyword) {
+            let at = from + found + keyword.len();
+            let rest = body[at..].trim_start();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.' || *c == '"')
+                .collect();
+            let key = Key::parse(&name);
+            if catalog.table(&key).is_some() && !out.contains(&key) {
+                out.push(key);
+            }
+            from = at;
+        }
+    }
+    out
+}
+
+/// A `SECURITY DEFINER` function in an exposed schema that anon or any
+/// signed-in user can call through the API, which changes rows of tables
+/// row-level security protects, or returns private rows, without checking
+/// who is calling.
+fn definer_anyone_can_call(db: &Database, function: &Function, checking: &[String]) -> Option<Hit> {
     if !function.security_definer
         || function.returns_trigger
         || function.site.is_builtin()
@@ -1271,34 +1349,39 @@ fn definer_anyone_can_call(db: &Database, function: &Function) -> Option<Hit> {
         return None;
     }
     let body = function.body.as_deref().unwrap_or("").to_ascii_lowercase();
-    let writes = ["insert into", "update ", "delete from", "truncate "]
-        .iter()
-        .any(|w| body.contains(w));
-    let reads = body.contains("select ") && body.contains(" from ");
-    let checks_caller = [
-        "auth.uid()",
-        "auth.jwt()",
-        "auth.role()",
-        "current_user",
-        "session_user",
-        "current_setting('request.jwt",
-        "raise exception",
-        "is_admin(",
-        "has_role(",
-        "is_super_admin(",
-        "check_admin",
-    ]
-    .iter()
-    .any(|c| body.contains(c));
-    // A boolean or count about the caller (`is_admin()`) leaks little; rows do.
-    let returns_rows = function.returns.contains("setof")
-        || function.returns.contains("table")
-        || function.returns.contains("json")
-        || function.returns.contains("record")
-        || function.returns.ends_with("[]");
-    if checks_caller || !(writes || reads && returns_rows) {
+    if checking.contains(&function.key.name) || checking.iter().any(|name| calls(&body, name)) {
         return None;
     }
+    let catalog = &db.catalog;
+    let protected = |key: &Key| {
+        catalog
+            .table(key)
+            .is_some_and(|t| t.rls && !t.created.is_builtin() || key.schema == "auth")
+    };
+    let written: Vec<Key> = tables_after(&body, &["insert into ", "update ", "delete from "], catalog)
+        .into_iter()
+        .filter(|k| protected(k))
+        .collect();
+    // A boolean or count about the caller (`is_admin()`) leaks little; rows do.
+    let returns_rows = ["setof", "table", "json", "record"]
+        .iter()
+        .any(|w| function.returns.contains(w))
+        || function.returns.ends_with("[]");
+    let read: Vec<Key> = if returns_rows {
+        tables_after(&body, &["from ", "join "], catalog)
+            .into_iter()
+            .filter(|k| protected(k) && (catalog.table(k).is_some_and(private_rows) || k.schema == "auth"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (effect, tables) = if !written.is_empty() {
+        ("changes rows of", written)
+    } else if !read.is_empty() {
+        ("returns rows of", read)
+    } else {
+        return None;
+    };
     let visitors = callers.contains(&"anon");
     Some(
         Hit::at(&function.site)
@@ -1308,12 +1391,22 @@ fn definer_anyone_can_call(db: &Database, function: &Function) -> Option<Hit> {
             .var(
                 "callers",
                 if visitors {
-                    "anyone with your public key"
+                    "Anyone with your public key"
                 } else {
-                    "any signed-in user"
+                    "Any signed-in user"
                 },
             )
-            .var("effect", if writes { "changes rows" } else { "reads rows" })
+            .var(
+                "effect",
+                format!(
+                    "{effect} {}",
+                    tables
+                        .iter()
+                        .map(|k| format!("`{}`", k.display()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
             .var("attack", format!("supabase.rpc('{}')", function.key.name)),
     )
 }
@@ -1388,13 +1481,13 @@ mod tests {
 
     #[test]
     fn definer_functions_anyone_can_call_and_those_that_check() {
-        let open = "create function public.increment_credits(uid uuid, n int) returns void language plpgsql security definer set search_path = '' as $$ begin update public.profiles set credits = credits + n where id = uid; end $$;\n";
+        let open = "create table public.profiles (id uuid primary key, credits int);\nalter table public.profiles enable row level security;\ncreate function public.increment_credits(uid uuid, n int) returns void language plpgsql security definer set search_path = '' as $$ begin update public.profiles set credits = credits + n where id = uid; end $$;\n";
         let found = hits(open, CatalogCheck::DefinerCallableByAnyone);
         assert_eq!(found.len(), 1);
         assert!(
             found[0]
                 .vars
-                .contains(&("callers".to_string(), "anyone with your public key".to_string()))
+                .contains(&("callers".to_string(), "Anyone with your public key".to_string()))
         );
         // Revoking from anon alone leaves it callable through PUBLIC.
         let anon_only = format!("{open}revoke execute on function public.increment_credits(uuid, int) from anon;\n");

@@ -22,6 +22,7 @@ pub mod fuzzing;
 pub mod lsp;
 pub mod pg;
 pub mod project;
+pub mod prove;
 pub mod report;
 
 #[cfg(test)]

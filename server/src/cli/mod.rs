@@ -5,6 +5,7 @@
 //! (with a one-line reason on stderr).
 
 mod output;
+pub mod prove;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -35,6 +36,9 @@ pub enum Command {
         /// Rule id, as shown by `nudge rules`.
         rule: String,
     },
+    /// Try the unhappy paths for real: apply the migrations to a throwaway
+    /// PostgreSQL and see what a visitor and another user can read and change.
+    Prove(prove::ProveArgs),
     /// Run the language server on stdin/stdout.
     Lsp {
         /// Accepted for clients that append it (vscode-languageclient); stdio
@@ -111,6 +115,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
         Command::Explain { rule } => explain(&rule),
+        Command::Prove(args) => prove::run(args),
         Command::Lsp { stdio: _ } => Ok(crate::lsp::run_stdio()),
     };
     match result {
@@ -122,7 +127,7 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn stdout_write(text: &str) {
+pub(crate) fn stdout_write(text: &str) {
     // A closed pipe (`nudge check | head`) is not an error worth a panic.
     let _ = io::stdout().lock().write_all(text.as_bytes());
 }

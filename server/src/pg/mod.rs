@@ -85,6 +85,16 @@ impl Binaries {
     }
 }
 
+impl Binaries {
+    /// Only `psql` (enough for a database the user names).
+    pub fn psql_only() -> Option<Binaries> {
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path)
+            .find(|dir| dir.join("psql").is_file())
+            .map(|bindir| Binaries { bindir })
+    }
+}
+
 /// The major version in a path like `/usr/lib/postgresql/15`.
 fn version_of(path: &Path) -> u32 {
     path.file_name()

@@ -471,7 +471,7 @@ fn personal_columns(table: &Table) -> Vec<String> {
 }
 
 /// Rows of this table belong to someone, or its name says they are private.
-fn private_rows(table: &Table) -> bool {
+pub fn private_rows(table: &Table) -> bool {
     let words = table_words(&table.key);
     let private_name = words.iter().any(|w| PRIVATE_TABLE_WORDS.contains(&w.as_str()));
     let public_name = words.iter().any(|w| PUBLIC_TABLE_WORDS.contains(&w.as_str()));
@@ -489,7 +489,7 @@ fn private_rows(table: &Table) -> bool {
 }
 
 /// Tables whose INSERT by anyone is the point (a contact form).
-fn submission_table(table: &Table) -> bool {
+pub fn submission_table(table: &Table) -> bool {
     const WORDS: &[&str] = &[
         "contact",
         "contacts",

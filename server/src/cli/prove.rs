@@ -177,12 +177,14 @@ fn grouped_leaks(leaks: &[&Proven]) -> Vec<(String, Option<String>)> {
                     Action::ReadOthersRow => "read user A's row".to_string(),
                     Action::Insert => "add rows".to_string(),
                     Action::InsertAsOther => "add rows in user A's name".to_string(),
-                    Action::Update => "change user A's row".to_string(),
-                    Action::Delete => "delete user A's row".to_string(),
+                    Action::Update if o.owned_rows => "change user A's row".to_string(),
+                    Action::Update => "change a row".to_string(),
+                    Action::Delete if o.owned_rows => "delete user A's row".to_string(),
+                    Action::Delete => "delete a row".to_string(),
                     Action::ListFiles => "list its files".to_string(),
                     Action::Upload => "upload into user A's folder".to_string(),
                     Action::DeleteFile => "delete user A's file".to_string(),
-                    Action::Call | Action::SelfUpdate => continue,
+                    Action::Call | Action::CallForOther | Action::SelfUpdate => continue,
                 };
                 verbs.push(verb);
             }
@@ -221,7 +223,11 @@ pub fn to_text(report: &Report, named_database: bool) -> String {
         if named_database {
             out.push_str(" (its own migrations, as applied there)");
         } else {
-            out.push_str(&format!(" ({} migration files", db.migrations));
+            out.push_str(&format!(
+                " ({} migration file{}",
+                db.migrations,
+                if db.migrations == 1 { "" } else { "s" }
+            ));
             match db.skipped.len() {
                 0 => out.push(')'),
                 n => out.push_str(&format!(

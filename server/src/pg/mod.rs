@@ -28,8 +28,23 @@ impl Binaries {
     /// Finds `initdb`, `postgres` and `psql` together: on `PATH`, in
     /// `pg_config --bindir`, or in the usual install directories (the
     /// newest version first).
+    ///
+    /// `NUDGE_PG_BINDIR` names the one directory to use instead (a
+    /// particular version, or an install Nudge does not know about).
     pub fn find() -> Result<Binaries, String> {
+        const HOW: &str = "install PostgreSQL (Debian/Ubuntu: `apt install postgresql`; macOS: `brew install postgresql`) or give `--db postgresql://...` (e.g. the one `supabase start` runs)";
         let complete = |dir: &Path| ["initdb", "postgres", "psql"].iter().all(|p| dir.join(p).is_file());
+        if let Some(dir) = std::env::var_os("NUDGE_PG_BINDIR") {
+            let dir = PathBuf::from(dir);
+            return if complete(&dir) {
+                Ok(Binaries { bindir: dir })
+            } else {
+                Err(format!(
+                    "no initdb, postgres and psql in NUDGE_PG_BINDIR={}: point it at PostgreSQL's bin directory, or {HOW}",
+                    dir.display()
+                ))
+            };
+        }
         let mut candidates: Vec<PathBuf> = Vec::new();
         if let Some(path) = std::env::var_os("PATH") {
             for dir in std::env::split_paths(&path) {
@@ -78,10 +93,7 @@ impl Binaries {
             .into_iter()
             .find(|dir| complete(dir))
             .map(|bindir| Binaries { bindir })
-            .ok_or_else(|| {
-                "no PostgreSQL found: install it (Debian/Ubuntu: `apt install postgresql`; macOS: `brew install postgresql`) or give `--db postgresql://...` (e.g. the one `supabase start` runs)"
-                    .to_string()
-            })
+            .ok_or_else(|| format!("no PostgreSQL found: {HOW}"))
     }
 }
 
@@ -137,6 +149,11 @@ impl Psql {
     }
 
     /// The same server, another database.
+    /// Where this client connects.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
     pub fn database(&self, name: &str) -> Psql {
         Psql {
             database: name.to_string(),
@@ -359,15 +376,24 @@ impl Cluster {
         ]);
         as_user(&mut postgres);
         let log = std::fs::File::create(dir.path().join("postgres.log")).map_err(|e| format!("{e}"))?;
-        let child = postgres
+        postgres
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
             // Its own process group: a Ctrl-C aimed at Nudge reaches it
             // only through Nudge, which stops it in order.
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot start postgres: {e}"))?;
+            .process_group(0);
+        // If Nudge itself is killed outright, the server still goes (fast
+        // shutdown) instead of running on in the background.
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            postgres.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT);
+                Ok(())
+            });
+        }
+        let child = postgres.spawn().map_err(|e| format!("cannot start postgres: {e}"))?;
         let mut cluster = Cluster {
             binaries: binaries.clone(),
             dir: Some(dir),

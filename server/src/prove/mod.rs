@@ -197,12 +197,18 @@ fn evidence_for(outcome: &Outcome, db: &Database, findings: &[(String, usize, Fi
             "users-write-own-entitlement",
             "users-write-own-role",
             "policy-allows-everyone",
+            "table-without-rls",
+            "sensitive-table-without-rls",
+            "policy-without-rls",
+            "grant-write-to-anon",
         ],
-        (Action::Call, _) => &["definer-callable-by-anyone"],
+        (Action::Call | Action::CallForOther, _) => &["definer-callable-by-anyone"],
         (Action::ListFiles | Action::Upload | Action::DeleteFile, _) => {
             &["storage-objects-open-policy", "public-bucket"]
         }
         (Action::Read | Action::ReadOthersRow, _) => &[
+            "view-exposes-auth-users",
+            "view-without-security-invoker",
             "table-without-rls",
             "sensitive-table-without-rls",
             "policy-without-rls",
@@ -224,6 +230,7 @@ fn evidence_for(outcome: &Outcome, db: &Database, findings: &[(String, usize, Fi
     };
     let matches = |f: &Finding| {
         let about = var(f, "table")
+            .or_else(|| var(f, "view"))
             .or_else(|| var(f, "function"))
             .or_else(|| var(f, "bucket"));
         let same_column = match (&outcome.column, var(f, "column")) {
@@ -241,6 +248,8 @@ fn evidence_for(outcome: &Outcome, db: &Database, findings: &[(String, usize, Fi
                 }
                 (None, "grant-write-to-anon") => "granted to anon, no row-level security".to_string(),
                 (None, "definer-callable-by-anyone") => "runs as its owner and checks no caller".to_string(),
+                (None, "view-exposes-auth-users") => "a view over auth.users".to_string(),
+                (None, "view-without-security-invoker") => "a view that runs with its creator's rights".to_string(),
                 (None, "public-bucket") => "a public bucket".to_string(),
                 _ => finding.rule_id.clone(),
             };
@@ -344,6 +353,19 @@ fn connect(options: &Options) -> Result<(Place, String), ProveError> {
 
 /// Proves every Supabase project under `root`.
 pub fn prove(root: &Path, options: &Options) -> Result<Report, ProveError> {
+    prove_at(root, None, options)
+}
+
+/// The same in a cluster that is already running (tests and benchmarks
+/// prove many projects in one); each project gets a fresh database there.
+pub fn prove_in(root: &Path, cluster: &Cluster) -> Result<Report, ProveError> {
+    prove_at(root, Some(cluster), &Options::default())
+}
+
+/// Names the databases of one process's proofs apart.
+static DATABASES_MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn prove_at(root: &Path, running: Option<&Cluster>, options: &Options) -> Result<Report, ProveError> {
     let started = Instant::now();
     let loaded = crate::project::load_dir(root).map_err(|e| ProveError::Failed(e.to_string()))?;
     let databases: Vec<&Database> = loaded
@@ -360,12 +382,23 @@ pub fn prove(root: &Path, options: &Options) -> Result<Report, ProveError> {
         });
     }
     interrupted()?;
-    let (place, postgres) = connect(options)?;
+    let (owned, postgres) = match running {
+        Some(_) => (None, "a throwaway PostgreSQL".to_string()),
+        None => {
+            let (place, postgres) = connect(options)?;
+            (Some(place), postgres)
+        }
+    };
+    let cluster = match (&owned, running) {
+        (_, Some(cluster)) | (Some(Place::Throwaway(cluster)), None) => Some(cluster),
+        _ => None,
+    };
     let mut reports = Vec::new();
-    for (index, db) in databases.iter().enumerate() {
+    for db in &databases {
         interrupted()?;
-        let (psql, migrations, skipped) = match &place {
-            Place::Throwaway(cluster) => {
+        let (psql, migrations, skipped) = match (cluster, &owned) {
+            (Some(cluster), _) => {
+                let index = DATABASES_MADE.fetch_add(1, Ordering::Relaxed);
                 let psql = compat::create_database(cluster, &format!("prove{index}")).map_err(ProveError::Failed)?;
                 let files: Vec<(String, String)> = db
                     .files
@@ -379,7 +412,8 @@ pub fn prove(root: &Path, options: &Options) -> Result<Report, ProveError> {
                 (psql, files.len(), skipped_statements(&run.stderr))
             }
             // Its migrations are the database's own business (`supabase start` applied them).
-            Place::Named(psql) => (psql.clone(), 0, Vec::new()),
+            (None, Some(Place::Named(psql))) => (psql.clone(), 0, Vec::new()),
+            (None, _) => unreachable!("a place to prove in is always found or refused above"),
         };
         interrupted()?;
         let exposed = db.exposed_schemas.clone();
@@ -401,22 +435,27 @@ pub fn prove(root: &Path, options: &Options) -> Result<Report, ProveError> {
             })
             .filter_map(|row| Attempt::parse(&row))
             .collect();
-        if attempts.is_empty() {
-            return Err(ProveError::Failed(format!(
-                "the attempt did not run: {}",
-                run.stderr
-                    .lines()
-                    .find(|l| l.contains("ERROR"))
-                    .unwrap_or(run.stderr.trim())
-            )));
+        // No rows is a fine answer (nothing exposed to try); an error is not.
+        if attempts.is_empty()
+            && let Some(error) = run.stderr.lines().find(|l| l.contains("ERROR"))
+        {
+            return Err(ProveError::Failed(format!("the attempt did not run: {error}")));
         }
         let private = |schema: &str, name: &str| {
-            db.catalog
-                .table(&Key {
-                    schema: schema.to_string(),
-                    name: name.to_string(),
+            let key = Key {
+                schema: schema.to_string(),
+                name: name.to_string(),
+            };
+            if let Some(table) = db.catalog.table(&key) {
+                return checks::private_rows(table);
+            }
+            // A view's rows are as private as what it reads.
+            db.catalog.views.get(&key).is_some_and(|view| {
+                view.reads.iter().any(|source| {
+                    (source.schema == "auth" && source.name == "users")
+                        || db.catalog.table(source).is_some_and(checks::private_rows)
                 })
-                .is_some_and(checks::private_rows)
+            })
         };
         let submission = |schema: &str, name: &str| {
             db.catalog
@@ -462,7 +501,7 @@ pub fn prove(root: &Path, options: &Options) -> Result<Report, ProveError> {
             notes,
         });
     }
-    drop(place);
+    drop(owned);
     Ok(Report {
         postgres,
         databases: reports,

@@ -95,6 +95,8 @@ pub enum Action {
     Delete,
     SelfUpdate,
     Call,
+    /// A call with user A's id answered with A's data.
+    CallForOther,
     ListFiles,
     Upload,
     DeleteFile,
@@ -111,6 +113,7 @@ impl Action {
             Action::Delete => "delete-others-row",
             Action::SelfUpdate => "update-own-column",
             Action::Call => "call",
+            Action::CallForOther => "call-with-others-id",
             Action::ListFiles => "list-files",
             Action::Upload => "upload",
             Action::DeleteFile => "delete-file",
@@ -143,6 +146,8 @@ pub struct Outcome {
     pub sentence: String,
     /// Why it failed, when it did (the server's message).
     pub error: Option<String>,
+    /// Whether the object's rows belong to users (so "user A's row", not "a row").
+    pub owned_rows: bool,
 }
 
 fn who(actor: Actor) -> &'static str {
@@ -213,6 +218,7 @@ pub fn interpret(
         let per_user = schema
             .tables
             .iter()
+            .chain(&schema.views)
             .find(|t| t.schema == schema_name && t.name == table_name)
             .is_some_and(|t| !owner_columns(t).is_empty());
         let total = totals.get(&attempt.object).copied();
@@ -238,11 +244,9 @@ pub fn interpret(
             }
             "read" => {
                 if worked {
-                    let verdict = if is_private || per_user {
-                        Verdict::Leak
-                    } else {
-                        Verdict::Allowed
-                    };
+                    // The same judgement as the static rules: rows whose
+                    // table reads as public by design are fine to read.
+                    let verdict = if is_private { Verdict::Leak } else { Verdict::Allowed };
                     (
                         Action::ReadOthersRow,
                         verdict,
@@ -302,15 +306,16 @@ pub fn interpret(
                     (
                         Action::Update,
                         Verdict::Leak,
-                        format!("{} changed user A's row in `{name}`", who(actor)),
+                        format!("{} changed {} in `{name}`", who(actor), whose(per_user)),
                     )
                 } else {
                     (
                         Action::Update,
                         Verdict::Held,
                         format!(
-                            "{} could not change user A's row in `{name}`",
-                            capitalize(who_lower(actor))
+                            "{} could not change {} in `{name}`",
+                            capitalize(who_lower(actor)),
+                            whose(per_user)
                         ),
                     )
                 }
@@ -320,15 +325,16 @@ pub fn interpret(
                     (
                         Action::Delete,
                         Verdict::Leak,
-                        format!("{} deleted user A's row in `{name}`", who(actor)),
+                        format!("{} deleted {} in `{name}`", who(actor), whose(per_user)),
                     )
                 } else {
                     (
                         Action::Delete,
                         Verdict::Held,
                         format!(
-                            "{} could not delete user A's row in `{name}`",
-                            capitalize(who_lower(actor))
+                            "{} could not delete {} in `{name}`",
+                            capitalize(who_lower(actor)),
+                            whose(per_user)
                         ),
                     )
                 }
@@ -354,8 +360,23 @@ pub fn interpret(
                     )
                 }
             }
+            "call" if attempt.detail == "stranger-id" => continue,
             "call" => {
                 let wrote = attempt.ok && attempt.writes > 0;
+                // The same call with an id nobody has, for comparison.
+                let for_nobody = attempts
+                    .iter()
+                    .find(|a| {
+                        a.kind == "call"
+                            && a.detail == "stranger-id"
+                            && a.actor == attempt.actor
+                            && a.object == attempt.object
+                    })
+                    .map(|a| if a.ok { a.rows } else { 0 });
+                let handed_over = attempt.ok && for_nobody.is_some_and(|nobody| attempt.rows > nobody);
+                let returns_records = schema.functions.iter().any(|f| {
+                    super::script::function_object(f) == attempt.object && (f.returns_set || !is_scalar(&f.returns))
+                });
                 if wrote {
                     (
                         Action::Call,
@@ -364,6 +385,17 @@ pub fn interpret(
                             "{} called `{name}` and it changed {} row(s)",
                             who(actor),
                             attempt.writes
+                        ),
+                    )
+                } else if handed_over && returns_records {
+                    (
+                        Action::CallForOther,
+                        Verdict::Leak,
+                        format!(
+                            "{} called `{name}` with user A's id and got back user A's data ({} row{})",
+                            who(actor),
+                            attempt.rows,
+                            if attempt.rows == 1 { "" } else { "s" }
                         ),
                     )
                 } else if attempt.ok && attempt.rows > 0 && matches!(object, Object::Function { .. }) {
@@ -465,6 +497,7 @@ pub fn interpret(
             writes: attempt.writes,
             sentence,
             error,
+            owned_rows: per_user,
         });
     }
     // A public bucket is said once, not for each visitor kind.
@@ -476,6 +509,33 @@ pub fn interpret(
             && a.sentence.starts_with("Bucket")
     });
     (out, notes)
+}
+
+/// A return type that is one plain value (a count, a flag, a name), not
+/// rows or a document.
+fn is_scalar(type_name: &str) -> bool {
+    matches!(
+        type_name,
+        "integer"
+            | "bigint"
+            | "smallint"
+            | "numeric"
+            | "boolean"
+            | "text"
+            | "character varying"
+            | "uuid"
+            | "void"
+            | "real"
+            | "double precision"
+            | "date"
+            | "timestamp with time zone"
+            | "timestamp without time zone"
+    )
+}
+
+/// The row tried: A's where rows have owners, else any one.
+fn whose(per_user: bool) -> &'static str {
+    if per_user { "user A's row" } else { "a row" }
 }
 
 fn capitalize(text: &str) -> String {

@@ -100,6 +100,10 @@ pub struct Bucket {
 pub struct Schema {
     #[serde(default)]
     pub tables: Vec<Table>,
+    /// Views and materialized views, read-only here (their columns only;
+    /// no keys or checks).
+    #[serde(default)]
+    pub views: Vec<Table>,
     #[serde(default)]
     pub functions: Vec<Function>,
     #[serde(default)]
@@ -164,6 +168,18 @@ select json_build_object(
         )), '[]'::json) from pg_constraint co where co.conrelid = t.oid and co.contype = 'f'),
       'checks', (select coalesce(json_agg(pg_get_constraintdef(co.oid)), '[]'::json) from pg_constraint co where co.conrelid = t.oid and co.contype = 'c')
     ) order by t.schema, t.name) from tables t), '[]'::json),
+  'views', coalesce((select json_agg(json_build_object(
+      'schema', n.nspname, 'name', c.relname, 'rls', false,
+      'columns', (select coalesce(json_agg(json_build_object(
+          'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'udt', ty.typname,
+          'not_null', false, 'has_default', false, 'generated', false, 'identity', false
+        ) order by a.attnum), '[]'::json)
+        from pg_attribute a join pg_type ty on ty.oid = a.atttypid
+        where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped)
+    ) order by n.nspname, c.relname)
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('v', 'm') and n.nspname in ({schemas})
+      and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')), '[]'::json),
   'functions', coalesce((select json_agg(json_build_object(
       'schema', n.nspname, 'name', p.proname,
       'args', (select coalesce(json_agg(format_type(x.t, null) order by x.ord), '[]'::json) from unnest(p.proargtypes) with ordinality x(t, ord)),

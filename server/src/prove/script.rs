@@ -11,6 +11,8 @@ use super::schema::{Column, Function, Schema, Table, literal, quote};
 /// The two test users, fixed so a run is repeatable.
 pub const USER_A: &str = "00000000-0000-4000-8000-00000000000a";
 pub const USER_B: &str = "00000000-0000-4000-8000-00000000000b";
+/// An id nobody has: a function's answer for it is its answer for no one.
+pub const USER_NOBODY: &str = "00000000-0000-4000-8000-0000000000ff";
 
 /// Who tries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,22 +51,34 @@ grant usage on schema nudge_prove to anon, authenticated;
 grant select on nudge_prove.seeded to anon, authenticated;
 
 -- Runs a seeding statement; the first column it returns is the new row's key.
-create function nudge_prove.seed(tbl text, who text, sql text) returns void language plpgsql as $nudge$
+-- `fallback` (the required columns only) is tried when `sql` (every
+-- column filled) is refused, say by a CHECK that wants some left empty.
+create function nudge_prove.seed(tbl text, who text, sql text, fallback text default null) returns void language plpgsql as $nudge$
 declare v text;
 begin
   begin
     execute sql into v;
-    if v is not null then
-      insert into nudge_prove.seeded values (tbl, who, v);
-    end if;
   exception when others then
-    insert into nudge_prove.results (kind, actor, object, ok, n, error) values ('seed', who, tbl, false, 0, sqlerrm);
+    if fallback is null then
+      insert into nudge_prove.results (kind, actor, object, ok, n, error) values ('seed', who, tbl, false, 0, sqlerrm);
+      return;
+    end if;
+    begin
+      execute fallback into v;
+    exception when others then
+      insert into nudge_prove.results (kind, actor, object, ok, n, error) values ('seed', who, tbl, false, 0, sqlerrm);
+      return;
+    end;
   end;
+  if v is not null then
+    insert into nudge_prove.seeded values (tbl, who, v);
+  end if;
 end $nudge$;
 
 -- One unhappy path, as `actor`, undone afterwards: whether it worked, how
 -- many rows it read or touched, how many rows it wrote anywhere.
-create function nudge_prove.attempt(kind text, actor text, object text, detail text, claims text, sql text)
+-- `verify`, when given, counts afterwards (as the owner) what really changed.
+create function nudge_prove.attempt(kind text, actor text, object text, detail text, claims text, sql text, verify text default null)
 returns void language plpgsql as $nudge$
 declare
   n bigint := 0;
@@ -87,6 +101,9 @@ begin
       get diagnostics n = row_count;
     end if;
     reset role;
+    if verify is not null and n > 0 then
+      execute verify into n;
+    end if;
     select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) into after from pg_stat_xact_user_tables;
     raise exception using errcode = 'P0001', message = 'nudge-undo', detail = (after - before)::text, hint = coalesce(n, 0)::text;
   exception when others then
@@ -202,6 +219,8 @@ fn value_for(table: &Table, column: &Column, who: &str, owners: &[String]) -> Op
             format!("{}::{}", literal(&value), column.type_name)
         }
         "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" | "money" => format!("1::{}", column.type_name),
+        // Every flag off: A's row is a draft, not published, so a policy
+        // that shows published rows must not show it.
         "bool" => "false".to_string(),
         "date" => "current_date".to_string(),
         "timestamp" | "timestamptz" => "now()".to_string(),
@@ -251,7 +270,10 @@ fn allowed_values(table: &Table, column: &str) -> Vec<String> {
 
 /// An insert of one row of `who`, or `None` when a required column has no
 /// value we can make.
-fn insert_sql(table: &Table, who: &str, owners: &[String]) -> Option<String> {
+/// `full`: every column without a default gets a value, not only the
+/// required ones, so that policies reading a column (`length(body) < 500`,
+/// `published`) see a row like a real one.
+fn insert_sql(table: &Table, who: &str, owners: &[String], full: bool) -> Option<String> {
     let mut columns = Vec::new();
     let mut values = Vec::new();
     for column in &table.columns {
@@ -260,6 +282,7 @@ fn insert_sql(table: &Table, who: &str, owners: &[String]) -> Option<String> {
         }
         let required = column.not_null && !column.has_default;
         let wanted = required
+            || (full && !column.has_default)
             || owners.contains(&column.name)
             || table.foreign_keys.iter().any(|fk| fk.columns == [column.name.clone()]);
         if !wanted {
@@ -298,7 +321,15 @@ fn row_filter(table: &Table, who: &str, owners: &[String]) -> Option<String> {
         ));
     }
     let user = if who == "B" { USER_B } else { USER_A };
-    owners.first().map(|owner| format!("{} = '{user}'::uuid", quote(owner)))
+    if let Some(owner) = owners.first() {
+        return Some(format!("{} = '{user}'::uuid", quote(owner)));
+    }
+    // No key and no owner: any row, by a filter that reads a column, as
+    // the API's filters always do (so SELECT policies apply, as there).
+    table
+        .columns
+        .first()
+        .map(|c| format!("({0} = {0} or {0} is null)", quote(&c.name)))
 }
 
 /// A different, valid value for B's own row: the escalation for columns
@@ -404,19 +435,20 @@ pub fn build(schema: &Schema, in_transaction: bool) -> String {
         let key = table.primary_key.first().map(|k| quote(k));
         let owners_for = if owners.is_empty() { vec!["A"] } else { vec!["A", "B"] };
         for who in owners_for {
-            let Some(insert) = insert_sql(table, who, &owners) else {
+            let Some(insert) = insert_sql(table, who, &owners, false) else {
                 sql.push_str(&format!(
                     "insert into nudge_prove.results (kind, actor, object, ok, n, error) values ('seed', '{who}', {}, false, 0, 'a required column has a type Nudge cannot fill');\n",
                     literal(&table.qualified())
                 ));
                 continue;
             };
+            let full = insert_sql(table, who, &owners, true).unwrap_or_else(|| insert.clone());
             let returning = key
                 .clone()
                 .map(|k| format!(" returning {k}::text"))
                 .unwrap_or_else(|| " returning 'row'".to_string());
             // A row of A's may exist already (made by a trigger on auth.users).
-            let statement = match (owners.first(), &key) {
+            let statement = |insert: &str| match (owners.first(), &key) {
                 (Some(owner), Some(k)) => {
                     let user = if who == "B" { USER_B } else { USER_A };
                     format!(
@@ -428,9 +460,10 @@ pub fn build(schema: &Schema, in_transaction: bool) -> String {
                 _ => format!("{insert}{returning}"),
             };
             sql.push_str(&format!(
-                "perform nudge_prove.seed({}, '{who}', {});\n",
+                "perform nudge_prove.seed({}, '{who}', {}, {});\n",
                 literal(&table.qualified()),
-                dollar(&statement)
+                dollar(&statement(&full)),
+                dollar(&statement(&insert))
             ));
         }
     }
@@ -464,31 +497,55 @@ pub fn build(schema: &Schema, in_transaction: bool) -> String {
             dollar(statement)
         )
     };
+    let attempt_verified = |kind: &str, actor: Actor, object: &str, detail: &str, statement: &str, verify: &str| {
+        format!(
+            "perform nudge_prove.attempt('{kind}', '{}', {}, {}, {}, {}, {});\n",
+            actor.name(),
+            literal(object),
+            literal(detail),
+            literal(&claims(actor)),
+            dollar(statement),
+            dollar(verify)
+        )
+    };
     for table in &schema.tables {
         let object = table.qualified();
         let owners = owner_columns(table);
         let t = table.qualified();
-        sql.push_str(&attempt(
-            "read",
-            Actor::Visitor,
-            &object,
-            "all",
-            &format!("select count(*) from {t}"),
-        ));
-        if let Some(insert) = insert_sql(table, "A", &owners) {
-            sql.push_str(&attempt("insert", Actor::Visitor, &object, "", &insert));
+        // Where rows belong to nobody in particular, a signed-in user is
+        // tried like a visitor: reading everything and adding rows.
+        let everyone = if owners.is_empty() {
+            vec![Actor::Visitor, Actor::OtherUser]
+        } else {
+            vec![Actor::Visitor]
+        };
+        for &actor in &everyone {
+            sql.push_str(&attempt(
+                "read",
+                actor,
+                &object,
+                "all",
+                &format!("select count(*) from {t}"),
+            ));
+        }
+        if let Some(insert) = insert_sql(table, "A", &owners, false) {
+            for &actor in &everyone {
+                sql.push_str(&attempt("insert", actor, &object, "", &insert));
+            }
             if !owners.is_empty() {
                 sql.push_str(&attempt("insert", Actor::OtherUser, &object, "as-A", &insert));
             }
         }
         if let Some(filter) = row_filter(table, "A", &owners) {
-            sql.push_str(&attempt(
-                "read",
-                Actor::OtherUser,
-                &object,
-                "A-row",
-                &format!("select count(*) from {t} where {filter}"),
-            ));
+            if !owners.is_empty() {
+                sql.push_str(&attempt(
+                    "read",
+                    Actor::OtherUser,
+                    &object,
+                    "A-row",
+                    &format!("select count(*) from {t} where {filter}"),
+                ));
+            }
             let touch = table
                 .columns
                 .iter()
@@ -531,15 +588,44 @@ pub fn build(schema: &Schema, in_transaction: bool) -> String {
                     continue;
                 }
                 if let Some(value) = changed_value(table, column) {
-                    sql.push_str(&attempt(
+                    // Counted by what the row holds afterwards: a trigger
+                    // that puts the old value back means it held.
+                    let c = quote(&column.name);
+                    sql.push_str(&attempt_verified(
                         "self-update",
                         Actor::OtherUser,
                         &object,
                         &column.name,
-                        &format!("update {t} set {} = {value} where {filter}", quote(&column.name)),
+                        &format!("update {t} set {c} = {value} where {filter}"),
+                        &format!("select count(*) from {t} where {filter} and {c} is not distinct from {value}"),
                     ));
                 }
             }
+        }
+    }
+    // Views are read like tables: all rows as a visitor, A's rows as B.
+    for view in &schema.views {
+        let v = view.qualified();
+        sql.push_str(&format!(
+            "insert into nudge_prove.results (kind, actor, object, ok, n) select 'total', 'postgres', {}, true, count(*) from {v};\n",
+            literal(&v),
+        ));
+        // B's own rows are B's to read, so only the visitor counts them all.
+        sql.push_str(&attempt(
+            "read",
+            Actor::Visitor,
+            &v,
+            "all",
+            &format!("select count(*) from {v}"),
+        ));
+        if let Some(owner) = owner_columns(view).first() {
+            sql.push_str(&attempt(
+                "read",
+                Actor::OtherUser,
+                &v,
+                "A-row",
+                &format!("select count(*) from {v} where {} = '{USER_A}'::uuid", quote(owner)),
+            ));
         }
     }
     for function in &schema.functions {
@@ -547,6 +633,25 @@ pub fn build(schema: &Schema, in_transaction: bool) -> String {
             continue;
         }
         let call = call_sql(function);
+        // The same call with a stranger's id in place of A's: more rows
+        // with A's id means the function handed A's data to the caller.
+        if function.args.iter().any(|a| a == "uuid") {
+            let stranger = call_sql(function).replace(USER_A, USER_NOBODY);
+            for (actor, allowed) in [
+                (Actor::Visitor, function.anon),
+                (Actor::OtherUser, function.authenticated),
+            ] {
+                if allowed {
+                    sql.push_str(&attempt(
+                        "call",
+                        actor,
+                        &function_object(function),
+                        "stranger-id",
+                        &stranger,
+                    ));
+                }
+            }
+        }
         if function.anon {
             sql.push_str(&attempt("call", Actor::Visitor, &function_object(function), "", &call));
         }
@@ -624,6 +729,7 @@ fn call_sql(function: &Function) -> String {
     if function.returns_set {
         format!("select count(*) from {call} as nudge_rows")
     } else {
-        format!("select count(*) from (select {call}) as nudge_call")
+        // A null answer is no answer.
+        format!("select count(*) from (select {call} as v) as nudge_call where nudge_call.v is not null")
     }
 }

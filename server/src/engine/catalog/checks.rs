@@ -599,6 +599,44 @@ fn narrowed(table: &Table, role: &str, command: Cmd) -> bool {
     })
 }
 
+/// Whether `role` can see any row of the table through the API. The API's
+/// updates and deletes always filter on a column (Supabase refuses them
+/// without one), so they reach only rows the SELECT policies show: without
+/// any, a write policy lets nothing through.
+fn rows_readable(table: &Table, role: &str) -> bool {
+    if !can(table, role, Privilege::Select) {
+        return false;
+    }
+    if !table.rls {
+        return true;
+    }
+    let (permissive, restrictive) = policies_for(table, role, Cmd::Select);
+    let shut = restrictive
+        .iter()
+        .any(|p| p.using.as_ref().is_some_and(|u| u.condition.always_false));
+    !shut
+        && permissive
+            .iter()
+            .any(|p| p.using.as_ref().is_none_or(|u| !u.condition.always_false))
+}
+
+/// Whether `role` can see rows that are not its own (so an update or delete
+/// through the API can reach them).
+fn others_rows_readable(table: &Table, role: &str) -> bool {
+    if !rows_readable(table, role) {
+        return false;
+    }
+    if !table.rls {
+        return true;
+    }
+    let (permissive, _) = policies_for(table, role, Cmd::Select);
+    permissive.iter().any(|p| {
+        p.using.as_ref().is_none_or(|u| {
+            !u.condition.always_false && (u.condition.owner_columns.is_empty() || u.condition.admits_everyone())
+        })
+    })
+}
+
 fn exposed<'a>(db: &'a Database, catalog: &'a Catalog) -> impl Iterator<Item = &'a Table> + 'a {
     catalog
         .tables
@@ -706,6 +744,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                             policy.applies_to(role)
                                 && can(table, role, command_privilege(*cmd))
                                 && !narrowed(table, role, *cmd)
+                                && (*cmd == Cmd::Insert || others_rows_readable(table, role))
                         })
                     });
                     let Some((cmd, expr)) = open else { continue };
@@ -743,7 +782,10 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     } else {
                         policy.command
                     };
-                    if !can(table, "anon", command_privilege(command)) || narrowed(table, "anon", command) {
+                    if !can(table, "anon", command_privilege(command))
+                        || narrowed(table, "anon", command)
+                        || !rows_readable(table, "anon")
+                    {
                         continue;
                     }
                     hits.push(
@@ -773,6 +815,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     if !signed_in
                         || !can(table, "authenticated", command_privilege(command))
                         || narrowed(table, "authenticated", command)
+                        || (command != Cmd::Select && !others_rows_readable(table, "authenticated"))
                     {
                         continue;
                     }
@@ -1154,6 +1197,9 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
         return None;
     }
     let role = "authenticated";
+    if !rows_readable(table, role) {
+        return None;
+    }
     let (permissive, restrictive) = policies_for(table, role, Cmd::Update);
     let guarded_by_trigger = |column: &str| {
         table.triggers.values().any(|t| {
@@ -1445,7 +1491,7 @@ mod tests {
 
     #[test]
     fn profiles_users_can_promote_themselves_unless_a_column_grant_stops_them() {
-        let open = "create table public.profiles (id uuid primary key references auth.users, name text, role text default 'user', plan text default 'free');\nalter table public.profiles enable row level security;\ncreate policy \"own\" on public.profiles for update using (auth.uid() = id);\n";
+        let open = "create table public.profiles (id uuid primary key references auth.users, name text, role text default 'user', plan text default 'free');\nalter table public.profiles enable row level security;\ncreate policy \"own\" on public.profiles for update using (auth.uid() = id);\ncreate policy \"read own\" on public.profiles for select using (auth.uid() = id);\n";
         let found = hits(open, CatalogCheck::UsersWriteOwnRole);
         assert_eq!(found.len(), 1);
         assert!(
@@ -1455,6 +1501,12 @@ mod tests {
                 .any(|(k, v)| k == "attack" && v.contains("update({ role: 'admin' })"))
         );
         assert_eq!(hits(open, CatalogCheck::UsersWriteOwnEntitlement).len(), 1);
+        // Without a SELECT policy the API's filtered update finds no row to change.
+        let unreadable = open.replace(
+            "create policy \"read own\" on public.profiles for select using (auth.uid() = id);\n",
+            "",
+        );
+        assert!(hits(&unreadable, CatalogCheck::UsersWriteOwnRole).is_empty());
         // A column-level REVOKE changes nothing while the table-level grant stands.
         let revoked_column = format!("{open}revoke update (role) on public.profiles from authenticated;\n");
         assert_eq!(hits(&revoked_column, CatalogCheck::UsersWriteOwnRole).len(), 1);
@@ -1469,7 +1521,14 @@ mod tests {
     #[test]
     fn restrictive_and_service_role_policies_are_not_holes() {
         let base = "create table public.orders (id uuid, user_id uuid, status text);\nalter table public.orders enable row level security;\n";
-        let open = format!("{base}create policy \"any\" on public.orders for update using (true);\n");
+        let update_any = format!("{base}create policy \"any\" on public.orders for update using (true);\n");
+        // Updates reach only the rows SELECT shows: none, then only one's own.
+        assert!(hits(&update_any, CatalogCheck::PolicyAllowsEveryone).is_empty());
+        let own_visible = format!(
+            "{update_any}create policy \"see own\" on public.orders for select using (auth.uid() = user_id);\n"
+        );
+        assert!(hits(&own_visible, CatalogCheck::PolicyAllowsEveryone).is_empty());
+        let open = format!("{update_any}create policy \"see all\" on public.orders for select using (true);\n");
         assert_eq!(hits(&open, CatalogCheck::PolicyAllowsEveryone).len(), 1);
         let narrowed = format!(
             "{open}create policy \"own\" on public.orders as restrictive for update using (auth.uid() = user_id);\n"

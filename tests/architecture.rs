@@ -98,6 +98,53 @@ fn no_println_in_the_server() {
 }
 
 #[test]
+fn only_psql_connects_and_only_to_our_socket_or_the_url_given() {
+    // The one way out of the process is `psql`, started by `pg`: to the
+    // unix socket of a cluster Nudge started itself (which listens on no
+    // TCP port at all), or to the `--db` URL the user typed. Nothing else
+    // spawns programs (the test-only `mkfifo` aside).
+    let mut files = Vec::new();
+    rust_files(&server_dir().join("src"), &mut files);
+    let mut spawners = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let before_tests = text.split("#[cfg(test)]").next().unwrap_or("");
+        let spawns = before_tests
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .any(|l| {
+                l.contains("process::Command") || (l.contains("Command::new(") && !l.contains("Some(Command::new("))
+            });
+        if spawns {
+            spawners.push(file.strip_prefix(server_dir()).unwrap().display().to_string());
+        }
+    }
+    assert_eq!(
+        spawners,
+        ["src/pg/mod.rs"],
+        "only the PostgreSQL module starts programs"
+    );
+    let pg = std::fs::read_to_string(server_dir().join("src/pg/mod.rs")).unwrap();
+    assert!(
+        pg.contains("\"listen_addresses=\""),
+        "the throwaway cluster has no TCP listener"
+    );
+    assert!(
+        pg.contains("command.env_clear();"),
+        "psql gets no PG* variable pointing elsewhere"
+    );
+    assert!(
+        pg.contains(".arg(\"-h\")\n                    .arg(dir)"),
+        "psql connects to our socket directory"
+    );
+    let prove = std::fs::read_to_string(server_dir().join("src/prove/mod.rs")).unwrap();
+    assert!(
+        prove.contains("if !is_local(url) && !options.allow_remote"),
+        "a --db URL on another machine needs --allow-remote"
+    );
+}
+
+#[test]
 fn no_networking_code_or_crates() {
     // Local by design: no sockets in our code, no HTTP client or network
     // runtime among the dependencies (tests/security.rs also runs the scan

@@ -153,7 +153,7 @@ async fn initialize_advertises_capabilities_and_negotiates_encoding() {
     assert_eq!(caps["codeActionProvider"]["resolveProvider"], true);
     assert_eq!(
         caps["executeCommandProvider"]["commands"],
-        json!(["nudge.securityCheck"])
+        json!(["nudge.securityCheck", "nudge.prove"])
     );
     assert!(
         caps.get("diagnosticProvider").is_none() || caps["diagnosticProvider"].is_null(),
@@ -934,5 +934,87 @@ async fn a_document_over_its_time_budget_gets_one_hint() {
     let key = ws.uri("components/Key.tsx");
     open(&mut client, &key, "typescriptreact", SECRET_COMPONENT).await;
     assert_eq!(rules(&client.diagnostics(&key).await), ["hardcoded-secret-in-client"]);
+    client.finish().await;
+}
+
+#[tokio::test]
+async fn try_it_for_real_proves_the_migrations_and_the_nudges_say_what_was_proven() {
+    if nudge::pg::Binaries::find().is_err() {
+        assert!(
+            std::env::var_os("NUDGE_SKIP_PG").is_some(),
+            "PostgreSQL is needed (NUDGE_SKIP_PG=1 skips)"
+        );
+        return;
+    }
+    let migration = "create table public.invoices (id uuid primary key default gen_random_uuid(), user_id uuid not null references auth.users, amount_cents int);\n\
+create table public.notes (id uuid primary key default gen_random_uuid(), user_id uuid not null references auth.users, body text);\n\
+alter table public.notes enable row level security;\n\
+create policy \"own notes\" on public.notes for all using (auth.uid() = user_id) with check (auth.uid() = user_id);\n";
+    let ws = Workspace::new(
+        "prove",
+        &[
+            (
+                "package.json",
+                r#"{ "dependencies": { "@supabase/supabase-js": "^2.45.0" } }"#,
+            ),
+            ("supabase/migrations/20240101000000_init.sql", migration),
+        ],
+    );
+    let mut client = start(&ws.0).await;
+    let uri = ws.uri("supabase/migrations/20240101000000_init.sql");
+    open(&mut client, &uri, "sql", migration).await;
+    let before = client.diagnostics(&uri).await;
+    let no_rls = before
+        .iter()
+        .find(|d| d["code"] == "table-without-rls")
+        .expect("invoices has no row-level security");
+    assert!(!no_rls["message"].as_str().unwrap().contains("Proven"));
+    let actions = code_actions(&mut client, &uri, no_rls).await;
+    let try_it = action(&actions, "Try it for real (a throwaway database)");
+    assert_eq!(try_it["command"]["command"], "nudge.prove");
+    let result = client
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": "nudge.prove", "arguments": [{ "open": false }] }),
+        )
+        .await;
+    let markdown = result["markdown"].as_str().unwrap();
+    assert!(
+        markdown.contains("A visitor with your public key could read 2 of 2 rows"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("Visitors could not read `notes`"), "{markdown}");
+    let after = client.diagnostics(&uri).await;
+    let upgraded = after
+        .iter()
+        .find(|d| d["code"] == "table-without-rls")
+        .expect("still nudged");
+    assert!(
+        upgraded["message"]
+            .as_str()
+            .unwrap()
+            .contains("Proven: a visitor with your public key read 2 of 2 rows of `invoices`."),
+        "{upgraded}"
+    );
+    // A comment changes nothing PostgreSQL would hold: the proof stands.
+    change(
+        &mut client,
+        &uri,
+        2,
+        json!([{ "text": format!("{migration}-- reviewed\n") }]),
+    )
+    .await;
+    let commented = client.diagnostics(&uri).await;
+    let still = commented.iter().find(|d| d["code"] == "table-without-rls").unwrap();
+    assert!(still["message"].as_str().unwrap().contains("Proven"), "{still}");
+    // Changing the schema makes it stale: the message goes back.
+    let changed = format!("{migration}create table public.tags (id int primary key, name text);\n");
+    change(&mut client, &uri, 3, json!([{ "text": changed }])).await;
+    let edited = client.diagnostics(&uri).await;
+    let plain = edited
+        .iter()
+        .find(|d| d["code"] == "table-without-rls" && d["message"].as_str().unwrap().contains("`invoices`"))
+        .unwrap();
+    assert!(!plain["message"].as_str().unwrap().contains("Proven"), "{plain}");
     client.finish().await;
 }

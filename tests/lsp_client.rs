@@ -184,17 +184,22 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> TestClient<R, W> {
             if remaining.is_zero() {
                 return;
             }
-            match tokio::time::timeout(remaining, self.read_raw()).await {
-                Ok(message) => {
-                    if message.get("method").is_some() && message.get("id").is_some() {
-                        self.answer(&message).await;
-                    } else if message.get("method").is_some() {
-                        self.pending.push_back(message);
-                    } else {
-                        self.stray_responses.push(message);
-                    }
-                }
-                Err(_) => return,
+            // Only the wait for a frame to begin may time out: cancelling
+            // `read_raw` halfway through a frame would lose its header.
+            let ready = match tokio::time::timeout(remaining, self.reader.fill_buf()).await {
+                Ok(Ok(buffered)) => !buffered.is_empty(),
+                _ => false,
+            };
+            if !ready {
+                return;
+            }
+            let message = self.read_raw().await;
+            if message.get("method").is_some() && message.get("id").is_some() {
+                self.answer(&message).await;
+            } else if message.get("method").is_some() {
+                self.pending.push_back(message);
+            } else {
+                self.stray_responses.push(message);
             }
         }
     }

@@ -572,6 +572,25 @@ async fn works_the_same_without_any_network() {
     let (a, b) = (lsp_session(online, &demo).await, lsp_session(without, &demo).await);
     assert!(a.len() >= 3, "{a:?}");
     assert_eq!(a, b, "the language server answers the same without network");
+    // `nudge prove` needs no network either: its cluster listens only on a
+    // unix socket in its own directory.
+    if nudge::pg::Binaries::find().is_ok() {
+        let proof = |mut command: Command| {
+            let out = command
+                .args(["prove", "tests/demo-app", "--format", "json"])
+                .current_dir(&root)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            let mut report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            report.as_object_mut().unwrap().remove("seconds");
+            report
+        };
+        let online = proof(Command::new(bin));
+        let without = proof(offline(bin));
+        assert!(online["databases"][0]["results"].as_array().unwrap().len() > 10);
+        assert_eq!(online, without, "nudge prove proves the same without network");
+    }
 }
 
 /// Every file under `dir` with its bytes.

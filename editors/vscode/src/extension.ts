@@ -79,17 +79,27 @@ function updateStatus(): void {
   status.tooltip = count === 0 ? "Nudge: nothing to look at" : `Nudge: ${count} open nudge${count === 1 ? "" : "s"} (hints included)`;
 }
 
-async function runSecurityCheck(): Promise<void> {
+/** Runs one of the server's report commands and shows its Markdown. */
+async function showReport(command: string, title: string): Promise<void> {
   if (!client) {
     void vscode.window.showErrorMessage(`Nudge is not running. ${INSTALL_HINT}`);
     return;
   }
-  const result = (await client.sendRequest("workspace/executeCommand", {
-    command: "nudge.securityCheck",
-    arguments: [{ open: false }],
-  })) as { markdown?: string } | null;
+  const result = (await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title },
+    () => client!.sendRequest("workspace/executeCommand", { command, arguments: [{ open: false }] }),
+  )) as { markdown?: string } | null;
   const document = await vscode.workspace.openTextDocument({ content: result?.markdown ?? "", language: "markdown" });
   await vscode.commands.executeCommand("markdown.showPreview", document.uri);
+}
+
+function runSecurityCheck(): Promise<void> {
+  return showReport("nudge.securityCheck", "Nudge: checking");
+}
+
+/** `nudge prove` from the editor: only ever when asked, never on a keystroke. */
+function tryForReal(): Promise<void> {
+  return showReport("nudge.prove", "Nudge: trying the unhappy paths in a throwaway PostgreSQL");
 }
 
 /** Test hook: writes what VS Code itself received for the first nudged document. */
@@ -154,6 +164,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await start(context);
     }),
     vscode.commands.registerCommand("nudge.runSecurityCheck", runSecurityCheck),
+    vscode.commands.registerCommand("nudge.tryForReal", tryForReal),
   );
   installTestHook(context);
   await start(context);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{Format, UsageError, stdout_write};
+use super::{UsageError, stdout_write};
 use crate::engine::Severity;
 use crate::prove::outcome::{Action, Object, Verdict};
 use crate::prove::{self, Actor, Proven, Report};
@@ -24,11 +24,19 @@ pub struct ProveArgs {
     #[arg(long)]
     pub allow_remote: bool,
     #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    pub format: ProveFormat,
     /// Exit with status 1 when a proven problem reaches this severity
     /// (problems are warnings).
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ProveFormat {
+    /// Plain sentences, for people.
+    Text,
+    /// One JSON document, stable fields (see the README).
+    Json,
 }
 
 /// How loudly a result speaks: a proven leak is a warning, what is allowed
@@ -61,9 +69,6 @@ pub fn run(args: ProveArgs) -> Result<i32, UsageError> {
         .as_deref()
         .map(|s| s.parse::<Severity>().map_err(UsageError))
         .transpose()?;
-    if matches!(args.format, Format::Sarif) {
-        return Err(UsageError("`nudge prove` writes text or json".to_string()));
-    }
     if !args.path.is_dir() {
         return Err(UsageError(format!("{}: not a directory", args.path.display())));
     }
@@ -80,8 +85,8 @@ pub fn run(args: ProveArgs) -> Result<i32, UsageError> {
         }
     };
     match args.format {
-        Format::Json => stdout_write(&to_json(&report)),
-        _ => stdout_write(&to_text(&report, args.db.is_some())),
+        ProveFormat::Json => stdout_write(&to_json(&report)),
+        ProveFormat::Text => stdout_write(&to_text(&report, args.db.is_some())),
     }
     let failed = fail_on.is_some_and(|threshold| {
         report

@@ -21,6 +21,10 @@ use crate::engine::{Category, Finding, Span};
 /// The command that runs the quick security check.
 pub const SECURITY_CHECK_COMMAND: &str = "nudge.securityCheck";
 
+/// The command that tries the unhappy paths against a throwaway
+/// PostgreSQL (`nudge prove`).
+pub const PROVE_COMMAND: &str = "nudge.prove";
+
 /// Placeholder the user replaces with their reason.
 const REASON_PLACEHOLDER: &str = "<why this is fine here>";
 
@@ -76,6 +80,15 @@ fn is_nudge(diagnostic: &Diagnostic) -> bool {
     diagnostic.source.as_deref() == Some("nudge")
 }
 
+/// What the client and the machine allow the actions to do.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Abilities {
+    /// The client applies edits that create files.
+    pub can_create_files: bool,
+    /// PostgreSQL is here and the project has migrations to prove.
+    pub can_prove: bool,
+}
+
 /// How a rule's fix is offered.
 pub enum FixOffer {
     /// The edits, in the action itself.
@@ -94,8 +107,12 @@ pub fn actions_for(
     fix: Option<FixOffer>,
     ignore_edit: Option<TextEdit>,
     project_config: &ProjectFile,
-    can_create_files: bool,
+    client: Abilities,
 ) -> Vec<CodeAction> {
+    let Abilities {
+        can_create_files,
+        can_prove,
+    } = client;
     if !is_nudge(diagnostic) {
         return Vec::new();
     }
@@ -139,6 +156,19 @@ pub fn actions_for(
             command: Some(Command::new(
                 "Run a quick security check".to_string(),
                 SECURITY_CHECK_COMMAND.to_string(),
+                None,
+            )),
+            ..CodeAction::default()
+        });
+    }
+    if can_prove && offers_proof(finding) {
+        actions.push(CodeAction {
+            title: "Try it for real (a throwaway database)".to_string(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic.clone()]),
+            command: Some(Command::new(
+                "Try it for real".to_string(),
+                PROVE_COMMAND.to_string(),
                 None,
             )),
             ..CodeAction::default()
@@ -452,6 +482,22 @@ pub fn move_secret_edit(input: &MoveSecret<'_>) -> Option<WorkspaceEdit> {
         document_changes: Some(DocumentChanges::Operations(operations)),
         ..WorkspaceEdit::default()
     })
+}
+
+/// Nudges a proof speaks to: who can read and change rows, call
+/// functions and reach files.
+fn offers_proof(finding: &Finding) -> bool {
+    matches!(
+        finding.category,
+        Category::RlsMissing
+            | Category::RlsPermissive
+            | Category::SecurityDefiner
+            | Category::PublicBucket
+            | Category::ClientSideEntitlement
+    ) && finding
+        .vars
+        .iter()
+        .any(|(k, _)| matches!(k.as_str(), "table" | "view" | "function" | "bucket"))
 }
 
 /// Categories whose nudges offer the security check.

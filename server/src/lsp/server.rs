@@ -12,7 +12,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::actions::{self, MoveSecret, ProjectFile, SECURITY_CHECK_COMMAND};
+use super::actions::{self, MoveSecret, PROVE_COMMAND, ProjectFile, SECURITY_CHECK_COMMAND};
 use super::convert::{Encoding, from_lsp, to_lsp};
 use super::state::{Published, Shared, set_log_level};
 use crate::engine::ConfigError;
@@ -209,6 +209,34 @@ impl Backend {
         Some(text)
     }
 
+    /// "Try it for real": `nudge prove` on every workspace folder with a
+    /// Supabase database (its files as saved), in a throwaway PostgreSQL.
+    async fn prove(&self) -> Option<String> {
+        let shared = self.shared.clone();
+        blocking("prove", move || {
+            let mut report = String::from("# Nudge tried it for real\n\n");
+            let roots = shared.provable_roots();
+            if roots.is_empty() {
+                report.push_str("No Supabase migrations in this workspace, so there is nothing to try.\n");
+            }
+            for dir in roots {
+                report.push_str(&format!("## {}\n\n", dir.display()));
+                match crate::prove::prove(&dir, &crate::prove::Options::default()) {
+                    Ok(proof) => {
+                        shared.set_proven(&dir, crate::prove::editor::ProvenObjects::from_report(&proof));
+                        report.push_str("```text\n");
+                        report.push_str(&crate::cli::prove::to_text(&proof, false));
+                        report.push_str("```\n\n");
+                    }
+                    Err(error) => report.push_str(&format!("Could not try it: {error}\n\n")),
+                }
+            }
+            report.push_str("This used the migrations as saved on disk; the nudges in the editor now say what was proven, until the SQL changes.\n");
+            report
+        })
+        .await
+    }
+
     async fn security_check(&self) -> Option<String> {
         let shared = self.shared.clone();
         blocking("security check", move || {
@@ -228,6 +256,9 @@ impl Backend {
             }
             if report.is_empty() {
                 report = crate::report::security_check(&[], 0);
+            }
+            if !shared.provable_roots().is_empty() && shared.postgres_available() {
+                report.push_str("\n## Try it for real\n\nThe action **Try it for real** (or `nudge prove` in a terminal) replays your migrations in a throwaway PostgreSQL on this machine and tries these paths as a visitor and as another signed-in user; nothing is kept.\n");
             }
             report
         })
@@ -394,7 +425,7 @@ impl LanguageServer for Backend {
                     ..CodeActionOptions::default()
                 })),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![SECURITY_CHECK_COMMAND.to_string()],
+                    commands: vec![SECURITY_CHECK_COMMAND.to_string(), PROVE_COMMAND.to_string()],
                     ..ExecuteCommandOptions::default()
                 }),
                 diagnostic_provider: pull.then(|| {
@@ -594,6 +625,7 @@ impl LanguageServer for Backend {
         let config_file = ProjectFile::config(&root, docs_text, self.shared.encoding());
         let can_create = self.shared.caps().create_files;
         let encoding = self.shared.encoding();
+        let can_prove = self.shared.postgres_available() && self.shared.provable_roots().contains(&root);
         let mut response: CodeActionResponse = Vec::new();
         for diagnostic in &params.context.diagnostics {
             // Only the server's own findings get actions, with edits it
@@ -617,7 +649,18 @@ impl LanguageServer for Backend {
                 }
             });
             let ignore = self.shared.ignore_edit(&uri, diagnostic);
-            for action in actions::actions_for(&uri, diagnostic, finding, fix, ignore, &config_file, can_create) {
+            for action in actions::actions_for(
+                &uri,
+                diagnostic,
+                finding,
+                fix,
+                ignore,
+                &config_file,
+                actions::Abilities {
+                    can_create_files: can_create,
+                    can_prove,
+                },
+            ) {
                 response.push(CodeActionOrCommand::CodeAction(action));
             }
         }
@@ -687,11 +730,19 @@ impl LanguageServer for Backend {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        if params.command != SECURITY_CHECK_COMMAND {
+        if params.command != SECURITY_CHECK_COMMAND && params.command != PROVE_COMMAND {
             return Err(Error::invalid_params(format!("unknown command {}", params.command)));
         }
         let _ = self.shared.indexed.subscribe().wait_for(|done| *done).await;
-        let Some(markdown) = self.security_check().await else {
+        let markdown = if params.command == PROVE_COMMAND {
+            let markdown = self.prove().await;
+            // The nudges now say what was proven.
+            republish_all(&self.shared, &self.client).await;
+            markdown
+        } else {
+            self.security_check().await
+        };
+        let Some(markdown) = markdown else {
             return Err(Error::internal_error());
         };
         // `[{ "open": false }]`: the caller shows the report itself.

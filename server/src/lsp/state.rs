@@ -128,6 +128,8 @@ pub struct Root {
     pub config_error: Option<ConfigError>,
     /// A workspace folder the client named (not the folder of a loose file).
     pub from_client: bool,
+    /// What the last "Try it for real" proved here, until its SQL changes.
+    pub proven: Option<Arc<crate::prove::editor::ProvenObjects>>,
 }
 
 /// The results last sent for a document, for hovers, pull requests and
@@ -163,6 +165,9 @@ pub struct Shared {
     /// A private directory for the reports the client is asked to open,
     /// made on first use and removed when the server stops.
     reports: Mutex<Option<tempfile::TempDir>>,
+    /// Whether PostgreSQL's programs are on this machine (looked up once,
+    /// when an action first asks).
+    postgres: std::sync::OnceLock<bool>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -187,6 +192,34 @@ impl Shared {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             ),
             reports: Mutex::new(None),
+            postgres: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Whether "Try it for real" can run here.
+    pub fn postgres_available(&self) -> bool {
+        *self.postgres.get_or_init(|| crate::pg::Binaries::find().is_ok())
+    }
+
+    /// Whether a root holds a Supabase database with migrations to prove.
+    pub fn provable_roots(&self) -> Vec<PathBuf> {
+        self.roots()
+            .iter()
+            .filter(|r| {
+                r.loaded
+                    .workspace
+                    .databases()
+                    .iter()
+                    .any(|db| db.kind == crate::engine::catalog::DatabaseKind::Supabase && !db.files.is_empty())
+            })
+            .map(|r| r.dir.clone())
+            .collect()
+    }
+
+    /// Keeps what a proof showed for the root at `dir`.
+    pub fn set_proven(&self, dir: &Path, proven: crate::prove::editor::ProvenObjects) {
+        if let Some(root) = self.roots().iter_mut().find(|r| r.dir == dir) {
+            root.proven = Some(Arc::new(proven));
         }
     }
 
@@ -228,6 +261,7 @@ impl Shared {
                 loaded: LoadedWorkspace::empty(RuleSet::builtin()),
                 config_error: None,
                 from_client: true,
+                proven: None,
             });
         }
     }
@@ -249,6 +283,7 @@ impl Shared {
             loaded: LoadedWorkspace::empty(RuleSet::builtin()),
             config_error: None,
             from_client: false,
+            proven: None,
         });
         roots.len() - 1
     }
@@ -279,6 +314,7 @@ impl Shared {
                 loaded.workspace.refresh();
                 root.loaded = loaded;
                 root.config_error = None;
+                root.proven = None;
                 Ok(())
             }
             Err(mut error) => {
@@ -344,6 +380,10 @@ impl Shared {
         let index = Shared::root_index(&mut roots, path);
         let root = &mut roots[index];
         let rel = relative_slash_path(&root.dir, path);
+        if rel.ends_with(".sql") {
+            // The proof was of the SQL as it was.
+            root.proven = None;
+        }
         match text {
             Some(text) => root.loaded.upsert_to(&rel, &text, Depth::Facts),
             None => root.loaded.workspace.remove(&rel),
@@ -490,6 +530,10 @@ impl Shared {
             .is_none_or(|previous| !same_shared_facts(previous, &analysis));
         // Only the newest version may enter the workspace.
         if self.docs.version(&snapshot.uri) == Some(snapshot.version) {
+            if changed_facts && rel.ends_with(".sql") {
+                // The proof was of the SQL as it was.
+                root.proven = None;
+            }
             root.loaded.workspace.upsert(analysis, config);
             if changed_facts {
                 root.loaded.workspace.refresh();
@@ -540,6 +584,10 @@ impl Shared {
             .findings(rel, &root.loaded.rules)
             .into_iter()
             .filter_map(|f| settings.adjust(f))
+            .filter_map(|f| match &root.proven {
+                Some(proven) => proven.adjust(f),
+                None => Some(f),
+            })
             .collect();
         let at = TextRef {
             text: &text,

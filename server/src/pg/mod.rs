@@ -107,6 +107,44 @@ impl Binaries {
     }
 }
 
+/// A connection URL without its password, and the password (decoded).
+pub fn split_password(url: &str) -> (String, Option<String>) {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return (url.to_string(), None);
+    };
+    let authority_end = url[scheme_end..].find(['/', '?']).map_or(url.len(), |i| scheme_end + i);
+    let authority = &url[scheme_end..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return (url.to_string(), None);
+    };
+    let credentials = &authority[..at];
+    let Some((user, password)) = credentials.split_once(':') else {
+        return (url.to_string(), None);
+    };
+    let without = format!("{}{user}@{}", &url[..scheme_end], &url[scheme_end + at + 1..]);
+    (without, Some(percent_decode(password)))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The major version in a path like `/usr/lib/postgresql/15`.
 fn version_of(path: &Path) -> u32 {
     path.file_name()
@@ -178,6 +216,12 @@ impl Psql {
                     .args(["-p", &port.to_string(), "-U", user, "-d", &self.database]);
             }
             Target::Url(url) => {
+                // A password goes through the environment, never the
+                // command line that every local user can list.
+                let (url, password) = split_password(url);
+                if let Some(password) = password {
+                    command.env("PGPASSWORD", password);
+                }
                 command.arg("-d").arg(url);
             }
         }
@@ -467,5 +511,37 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         self.shut_down();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_password;
+
+    #[test]
+    fn a_password_leaves_the_url_for_the_environment() {
+        assert_eq!(
+            split_password("postgresql://postgres:p%40ss@127.0.0.1:54322/postgres"),
+            (
+                "postgresql://postgres@127.0.0.1:54322/postgres".to_string(),
+                Some("p@ss".to_string())
+            )
+        );
+        assert_eq!(
+            split_password("postgresql://me@localhost/db"),
+            ("postgresql://me@localhost/db".to_string(), None)
+        );
+        assert_eq!(
+            split_password("postgresql:///db?host=/tmp/x"),
+            ("postgresql:///db?host=/tmp/x".to_string(), None)
+        );
+        // An `@` in the query is not the authority's.
+        assert_eq!(
+            split_password("postgresql://u:pw@h/db?application_name=a@b"),
+            (
+                "postgresql://u@h/db?application_name=a@b".to_string(),
+                Some("pw".to_string())
+            )
+        );
     }
 }

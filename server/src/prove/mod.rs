@@ -11,6 +11,7 @@
 //! error), and with `--db` every change is inside one transaction that is
 //! rolled back. It connects to nothing but its own socket or the URL given.
 
+pub mod editor;
 pub mod outcome;
 pub mod schema;
 pub mod script;
@@ -507,4 +508,38 @@ fn prove_at(root: &Path, running: Option<&Cluster>, options: &Options) -> Result
         databases: reports,
         elapsed: started.elapsed(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_local, redact_url};
+
+    #[test]
+    fn only_this_machine_counts_as_local() {
+        for local in [
+            "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+            "postgresql://postgres@localhost/postgres",
+            "postgres://u@[::1]:5432/db",
+            "postgresql:///db?host=/var/run/postgresql",
+            "postgresql:///db",
+            "postgresql://127.0.0.2/db",
+        ] {
+            assert!(is_local(local), "{local}");
+        }
+        for remote in [
+            "postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres",
+            "postgresql://u@10.0.0.5/db",
+            "postgresql://u@localhost.example.com/db",
+            "postgresql://u@[2001:db8::1]/db",
+        ] {
+            assert!(!is_local(remote), "{remote}");
+        }
+    }
+
+    #[test]
+    fn messages_never_show_the_password() {
+        let shown = redact_url("postgresql://admin:hunter2@db.example.com/prod");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("admin") && shown.contains("db.example.com"), "{shown}");
+    }
 }

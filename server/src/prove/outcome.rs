@@ -382,9 +382,13 @@ pub fn interpret(
                         Action::Call,
                         Verdict::Leak,
                         format!(
-                            "{} called `{name}` and it changed {} row(s)",
+                            "{} called `{name}` and it changed {}",
                             who(actor),
-                            attempt.writes
+                            if attempt.writes == 1 {
+                                "a row".to_string()
+                            } else {
+                                format!("{} rows", attempt.writes)
+                            }
                         ),
                     )
                 } else if handed_over && returns_records {

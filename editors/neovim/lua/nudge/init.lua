@@ -41,11 +41,50 @@ local function root_dir(bufnr, markers)
   return found and vim.fs.dirname(found) or vim.fs.dirname(path)
 end
 
+-- Runs one of the server's report commands and shows its Markdown in a
+-- scratch split.
+local function show_report(command)
+  local client = vim.lsp.get_clients({ name = "nudge" })[1]
+  if not client then
+    vim.notify("Nudge is not running in this buffer", vim.log.levels.WARN)
+    return
+  end
+  local params = { command = command, arguments = { { open = false } } }
+  local function handler(err, result)
+    if err or not result then
+      vim.notify("Nudge: " .. (err and err.message or "no report"), vim.log.levels.ERROR)
+      return
+    end
+    vim.cmd("new")
+    local buf = vim.api.nvim_get_current_buf()
+    vim.bo[buf].buftype = "nofile"
+    vim.bo[buf].filetype = "markdown"
+    vim.api.nvim_buf_set_lines(buf, 0, -1, false, vim.split(result.markdown or "", "\n"))
+  end
+  -- 0.11 has the method form; 0.10 only the function field.
+  if vim.fn.has("nvim-0.11") == 1 then
+    client:request("workspace/executeCommand", params, handler)
+  else
+    client.request("workspace/executeCommand", params, handler)
+  end
+end
+
+local function add_commands()
+  vim.api.nvim_create_user_command("NudgeCheck", function()
+    show_report("nudge.securityCheck")
+  end, { desc = "Nudge: run a quick security check" })
+  -- Only ever when asked: it replays the migrations in a throwaway PostgreSQL.
+  vim.api.nvim_create_user_command("NudgeProve", function()
+    show_report("nudge.prove")
+  end, { desc = "Nudge: try the unhappy paths for real" })
+end
+
 --- Registers and enables the server. Safe to call more than once.
 function M.setup(opts)
   local config = vim.tbl_deep_extend("force", defaults, opts or {})
   M.config = config
   add_env_filetype()
+  add_commands()
   local settings = config.settings or {}
   local server = {
     cmd = config.cmd,

@@ -262,6 +262,11 @@ const PRIVATE_TABLE_WORDS: &[&str] = &[
     "notes",
     "wallet",
     "wallets",
+    "ledger",
+    "ledgers",
+    "coupon",
+    "coupons",
+    "cash",
     "payout",
     "payouts",
     "refund",
@@ -418,6 +423,27 @@ const PUBLIC_TABLE_WORDS: &[&str] = &[
     "schedules",
 ];
 
+/// Last words of table names for shared lookup rows (`payment_methods`,
+/// `content_section_thresholds`, `clip_likes`).
+const PUBLIC_HEAD_WORDS: &[&str] = &[
+    "methods",
+    "types",
+    "options",
+    "thresholds",
+    "likes",
+    "reactions",
+    "scores",
+    "rankings",
+    "upsells",
+    "images",
+    "controls",
+    "levels",
+    "badges",
+    "rewards_catalog",
+    "statuses",
+    "units",
+];
+
 fn table_words(key: &Key) -> Vec<String> {
     names::words(&key.name)
 }
@@ -475,6 +501,37 @@ pub fn private_rows(table: &Table) -> bool {
     let words = table_words(&table.key);
     let private_name = words.iter().any(|w| PRIVATE_TABLE_WORDS.contains(&w.as_str()));
     let public_name = words.iter().any(|w| PUBLIC_TABLE_WORDS.contains(&w.as_str()));
+    // The last word says what a row is: `expense_categories` are categories,
+    // `booking_settings` settings, `translation_keys` UI text.
+    let head = words.last().map(String::as_str).unwrap_or("");
+    let ui_text = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "translation" | "translations" | "i18n" | "locale" | "locales"
+        )
+    });
+    if (PUBLIC_TABLE_WORDS.contains(&head) || PUBLIC_HEAD_WORDS.contains(&head) || ui_text)
+        && personal_columns(table).is_empty()
+        && sensitive_columns(table).is_empty()
+    {
+        return false;
+    }
+    // A run log with nobody's id or details in it (`prompt_optimizer_log`).
+    if matches!(head, "log" | "logs")
+        && owner_column(table).is_none()
+        && personal_columns(table).is_empty()
+        && !table.columns.iter().any(|c| {
+            names::words(&c.name).iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "user" | "tenant" | "company" | "organization" | "email" | "ip"
+                )
+            })
+        })
+        && !table.columns.is_empty()
+    {
+        return false;
+    }
     let profile_like = words
         .iter()
         .any(|w| matches!(w.as_str(), "profile" | "profiles" | "users" | "user"));
@@ -518,12 +575,41 @@ pub fn submission_table(table: &Table) -> bool {
         "log",
         "errors",
         "reports",
+        "application",
+        "applications",
+        "booking",
+        "bookings",
+        "reservation",
+        "reservations",
+        "registration",
+        "registrations",
+        "rsvp",
+        "rsvps",
+        "impression",
+        "impressions",
+        "telemetry",
+        "tracking",
+        "usage",
+        "attempts",
+        "sessions",
     ];
-    table_words(&table.key).iter().any(|w| WORDS.contains(&w.as_str()))
+    // Rows about money are never a mere submission.
+    table_words(&table.key).iter().any(|w| WORDS.contains(&w.as_str())) && !about_money(&table.key)
 }
 
 /// Columns whose value decides what a user may do or has paid for.
+///
+/// Dates, JSON and counts are records, not rights (`subscription_start_date`,
+/// a workflow's `plan` JSON, `products_auto_approved`). A balance or a paid
+/// flag is a right only in a table about the user's account (`user_credits`,
+/// `subscriptions`); in a tenant's own books (`bank_accounts.opening_balance`,
+/// `bookings.deposit_paid`) editing it is the feature. A `role` is a right in
+/// a table of users or members, not in a CRM's `deal_stakeholders`.
 fn privileged_columns(table: &Table, kind: Privileged) -> Vec<String> {
+    let table_words = table_words(&table.key);
+    let table_has = |w: &str| table_words.iter().any(|x| x == w);
+    let about_the_account = ENTITLEMENT_TABLE_WORDS.iter().any(|w| table_has(w)) && !table_has("bank");
+    let about_people = PEOPLE_TABLE_WORDS.iter().any(|w| table_has(w));
     table
         .columns
         .iter()
@@ -531,35 +617,119 @@ fn privileged_columns(table: &Table, kind: Privileged) -> Vec<String> {
         .filter(|c| {
             let words = names::words(&c.name);
             let has = |w: &str| words.iter().any(|x| x == w);
+            let type_name = c.type_name.to_ascii_lowercase();
+            let record_type = ["date", "time", "json", "interval", "uuid", "bytea", "inet"]
+                .iter()
+                .any(|t| type_name.contains(t));
+            if record_type || has("date") || has("at") || has("id") || has("ids") || has("url") || has("name") {
+                return false;
+            }
+            let numeric = [
+                "int", "numeric", "decimal", "real", "double", "float", "serial", "money",
+            ]
+            .iter()
+            .any(|t| type_name.contains(t));
             match kind {
                 Privileged::Entitlement => {
-                    (names::is_in_class(&c.name, NameClass::Entitlement)
-                        || has("balance")
+                    let strong = has("credits")
+                        || has("credit")
                         || has("quota")
-                        || (has("tokens") && !has("push") && !has("fcm")))
-                        && !has("url")
-                        && !has("id")
-                        && !has("at")
-                        && !has("name")
+                        || has("tier")
+                        || has("plan")
+                        || names::is_in_class(&c.name, NameClass::Entitlement) && !has("paid") && !has("amount");
+                    let account_only = has("balance") || has("paid") || (has("tokens") && !has("push") && !has("fcm"));
+                    (strong && (about_the_account || !has("amount")) || account_only && about_the_account)
+                        && !(has("tokens") && (has("prompt") || has("completion") || has("used")))
                 }
                 Privileged::Role => {
-                    (has("role")
+                    let role = has("role")
                         || has("roles")
                         || has("admin")
                         || has("superuser")
-                        || has("verified")
-                        || has("approved")
-                        || has("banned")
                         || has("staff")
-                        || has("moderator"))
-                        && !has("at")
-                        && !has("by")
+                        || has("moderator");
+                    let standing = has("verified") || has("approved") || has("banned");
+                    !numeric && !has("by") && (role && about_people || standing)
                 }
             }
         })
         .map(|c| c.name.clone())
         .collect()
 }
+
+/// Words of tables about a user's account, plan or allowance.
+const ENTITLEMENT_TABLE_WORDS: &[&str] = &[
+    "profile",
+    "profiles",
+    "user",
+    "users",
+    "account",
+    "accounts",
+    "member",
+    "members",
+    "membership",
+    "memberships",
+    "subscriber",
+    "subscribers",
+    "subscription",
+    "subscriptions",
+    "wallet",
+    "wallets",
+    "credit",
+    "credits",
+    "balance",
+    "balances",
+    "usage",
+    "quota",
+    "quotas",
+    "customer",
+    "customers",
+    "tenant",
+    "tenants",
+    "organization",
+    "organizations",
+    "workspace",
+    "workspaces",
+    "license",
+    "licenses",
+    "entitlement",
+    "entitlements",
+    "purchases",
+    "billing",
+    "plans",
+];
+
+/// Words of tables whose rows are people in the app (where a `role` is a right).
+const PEOPLE_TABLE_WORDS: &[&str] = &[
+    "profile",
+    "profiles",
+    "user",
+    "users",
+    "account",
+    "accounts",
+    "member",
+    "members",
+    "membership",
+    "memberships",
+    "roles",
+    "role",
+    "admins",
+    "admin",
+    "staff",
+    "employees",
+    "employee",
+    "team",
+    "teams",
+    "collaborators",
+    "participants",
+    "permissions",
+    "organization",
+    "organizations",
+    "workspace",
+    "workspaces",
+    "tenant",
+    "tenants",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Privileged {
@@ -799,18 +969,24 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
             }
         }
         CatalogCheck::PolicyAnyAuthenticatedUser => {
-            for table in exposed(db, catalog).filter(|t| t.rls && private_rows(t)) {
+            for table in exposed(db, catalog).filter(|t| t.rls) {
+                // Shared rows (`calendars`) may be read by every member; letting
+                // any new sign-up change or delete all of them is still a hole.
+                let private = private_rows(table);
                 for policy in table.policies.values().filter(|p| p.permissive && !p.site.is_builtin()) {
                     if !policy.applies_to("authenticated") || policy.command == Cmd::Insert {
+                        continue;
+                    }
+                    if !private && policy.command == Cmd::Select {
                         continue;
                     }
                     let Some(using) = &policy.using else { continue };
                     let signed_in = using.condition.any_signed_in
                         || (using.condition.always_true && policy.roles.iter().all(|r| r == "authenticated"));
-                    let command = if policy.command == Cmd::All {
-                        Cmd::Select
-                    } else {
-                        policy.command
+                    let command = match policy.command {
+                        Cmd::All if private => Cmd::Select,
+                        Cmd::All => Cmd::Update,
+                        other => other,
                     };
                     if !signed_in
                         || !can(table, "authenticated", command_privilege(command))
@@ -825,7 +1001,15 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                         .table(&table.key)
                         .var("policy", policy.name.clone())
                         .var("command", command.as_str().to_uppercase())
-                        .var("condition", using.text.trim().to_string());
+                        .var("condition", using.text.trim().to_string())
+                        .var(
+                            "holds",
+                            if private {
+                                "holds private rows"
+                            } else {
+                                "is shared by all its users"
+                            },
+                        );
                     if let Some(owner) = owner_column(table) {
                         hit = hit.var("owner_column", owner);
                     }
@@ -966,7 +1150,14 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     .iter()
                     .filter_map(|k| catalog.table(k))
                     .any(|t| t.rls && private_rows(t));
-                if !readable || reads_auth_users || !reads_protected {
+                // `public_calendars`, `agents_directory`: a projection made to be
+                // read by everyone; `*_stats`: counts, not rows.
+                let view_words = names::words(&view.key.name);
+                let deliberate = view_words.first().is_some_and(|w| w == "public")
+                    || view_words
+                        .iter()
+                        .any(|w| matches!(w.as_str(), "directory" | "stats" | "statistics" | "health" | "metrics"));
+                if !readable || reads_auth_users || !reads_protected || deliberate {
                     continue;
                 }
                 hits.push(
@@ -1025,6 +1216,8 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
             if db.kind != super::project::DatabaseKind::Supabase {
                 return hits;
             }
+            // `is_staff()` and the like check the caller.
+            let checking = caller_checking_functions(catalog);
             for policy in table.policies.values().filter(|p| p.permissive && !p.site.is_builtin()) {
                 if !policy.applies_to("anon") {
                     continue;
@@ -1038,6 +1231,7 @@ pub fn run(check: CatalogCheck, db: &Database) -> Vec<Hit> {
                     c.normalized.contains("auth.")
                         || c.normalized.contains("owner")
                         || c.normalized.contains("foldername")
+                        || checking.iter().any(|f| calls(&c.normalized.to_ascii_lowercase(), f))
                 });
                 if scoped || conditions.iter().any(|c| c.always_false) {
                     continue;
@@ -1134,6 +1328,11 @@ pub fn public_by_design_bucket(id: &str) -> bool {
         "gallery",
         "blog",
         "static",
+        "creatives",
+        "creative",
+        "ads",
+        "marketing",
+        "qr",
         "profile",
         "profiles",
         "content",
@@ -1213,10 +1412,15 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
     };
     for policy in permissive {
         let Some(using) = &policy.using else { continue };
-        // Only owner-scoped updates: when everyone may update every row,
-        // the policy-letting-everyone-write nudge says more.
+        // Owner-scoped updates. When everyone may update every row, the
+        // policy-letting-everyone-write nudge says more; but when SELECT shows
+        // each user only their own rows, `using (true)` reaches just those,
+        // and the hole is the same as an owner-scoped update's.
         let own_row = !using.condition.owner_columns.is_empty();
-        if !own_row {
+        let open_but_own_rows_visible = (using.condition.admits_everyone() || using.condition.any_signed_in)
+            && owner_column(table).is_some()
+            && !others_rows_readable(table, role);
+        if !own_row && !open_but_own_rows_visible {
             continue;
         }
         let check = policy.effective_check();
@@ -1302,6 +1506,337 @@ fn mentions_word(text: &str, word: &str) -> bool {
     false
 }
 
+/// Words of parameter names that say whose data a call is about: a definer
+/// function trusting such an argument acts for whoever the caller names.
+const IDENTITY_PARAM_WORDS: &[&str] = &[
+    "user",
+    "uid",
+    "owner",
+    "profile",
+    "account",
+    "customer",
+    "member",
+    "buyer",
+    "seller",
+    "admin",
+    "creator",
+    "artist",
+    "listener",
+    "recipient",
+    "author",
+    "email",
+    "tenant",
+    "company",
+    "organization",
+    "org",
+    "workspace",
+    "wallet",
+    "sender",
+    "receiver",
+    "employee",
+    "client",
+    "patient",
+    "student",
+    "merchant",
+    "vendor",
+    "driver",
+];
+
+/// Whether a parameter names whose data the call is about (`p_user_id`,
+/// `owner_uuid`, `target_user`, an email to act on), rather than data the
+/// caller submits about themselves (`customer_email` of `create_booking`).
+fn names_someone(param: &[String], function: &[String]) -> bool {
+    const SUBMITS: &[&str] = &[
+        "create",
+        "add",
+        "submit",
+        "book",
+        "register",
+        "join",
+        "signup",
+        "subscribe",
+        "insert",
+        "request",
+        "send",
+    ];
+    let has = |w: &str| param.iter().any(|x| x == w);
+    let identity = param.iter().any(|w| IDENTITY_PARAM_WORDS.contains(&w.as_str()));
+    let is_id = has("id") || has("ids") || has("uuid") || has("uid");
+    let bare = param
+        .iter()
+        .filter(|w| !matches!(w.as_str(), "p" | "in" | "target" | "param" | "arg" | "_"))
+        .count()
+        == 1;
+    if has("email") {
+        return !function.iter().any(|w| SUBMITS.contains(&w.as_str()));
+    }
+    identity && (is_id || bare) || has("uid")
+}
+
+/// `RETURNS TABLE (...)` whose columns hold nothing personal: ids, names,
+/// dates, counts (a public slot list, a channel header).
+fn returns_only_harmless_columns(returns: &str) -> bool {
+    const REVEALING: &[&str] = &[
+        "email",
+        "phone",
+        "address",
+        "birth",
+        "dob",
+        "ssn",
+        "password",
+        "token",
+        "secret",
+        "message",
+        "messages",
+        "content",
+        "body",
+        "text",
+        "amount",
+        "balance",
+        "salary",
+        "iban",
+        "card",
+        "note",
+        "notes",
+        "earnings",
+        "revenue",
+        "ip",
+        "data",
+        "payload",
+        "details",
+        "metadata",
+        "json",
+        "jsonb",
+        "key",
+        "total",
+        "price",
+        "income",
+        "reason",
+        "description",
+        "comment",
+    ];
+    let Some(columns) = returns.strip_prefix("table (").and_then(|r| r.strip_suffix(')')) else {
+        return false;
+    };
+    // Each item is `name type`; a type's own commas (`numeric(10,2)`) leave
+    // fragments that name nothing.
+    !columns.split(',').any(|column| {
+        let name = column.split_whitespace().next().unwrap_or("").trim_matches('"');
+        names::words(name).iter().any(|w| REVEALING.contains(&w.as_str()))
+    })
+}
+
+/// A parameter only its holder knows (`p_token`, `code_hash`, `otp`), or a
+/// code that a `verify_`/`redeem_` function checks: calling it without the
+/// secret does nothing.
+fn gated_by_a_secret(function: &str, params: &[String], body: &str) -> bool {
+    const SECRET: &[&str] = &["token", "hash", "secret", "password", "passcode", "otp", "nonce", "pin"];
+    const CHECKS_A_CODE: &[&str] = &[
+        "verify",
+        "validate",
+        "redeem",
+        "recovery",
+        "confirm",
+        "check",
+        "verification",
+    ];
+    let name = names::words(function);
+    params.iter().any(|param| {
+        let words = names::words(param);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let secret = SECRET.iter().any(|w| has(w))
+            || has("key") && ["api", "access", "secret", "private", "license"].iter().any(|w| has(w))
+            || has("code") && name.iter().any(|w| CHECKS_A_CODE.contains(&w.as_str()));
+        // A secret the caller sets (`create_session(admin_id, token)`) gates nothing.
+        secret && compared(body, param)
+    })
+}
+
+/// Whether `body` compares `param` with something (`token = p_token`,
+/// `crypt(p_password, ...)`), rather than only storing it.
+fn compared(body: &str, param: &str) -> bool {
+    if param.is_empty() {
+        return false;
+    }
+    let bytes = body.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut from = 0;
+    while let Some(found) = body[from..].find(param) {
+        let at = from + found;
+        let end = at + param.len();
+        from = end;
+        if at > 0 && is_ident(bytes[at - 1]) || end < bytes.len() && is_ident(bytes[end]) {
+            continue;
+        }
+        let before = body[..at].trim_end();
+        let after = body[end..].trim_start();
+        let compares_before = before.ends_with('=') && !before.ends_with(":=")
+            || before.ends_with("crypt(")
+            || before.ends_with("digest(");
+        let compares_after =
+            after.starts_with('=') && !after.starts_with("=>") || after.starts_with("<>") || after.starts_with("!=");
+        if compares_before || compares_after {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether what a definer function writes can be worth a nudge. Jobs without
+/// parameters (cleanups, cron recomputes) do the same whoever runs them;
+/// `ensure_`/`get_or_create_` functions only add an empty row; counters and
+/// logs (`increment_`, `log_`, `track_`) matter only when they take someone's id.
+fn writes_worth_a_nudge(name: &[String], params: &[Vec<String>], acts_for_someone: bool) -> bool {
+    const BOOKKEEPING_VERBS: &[&str] = &[
+        "log",
+        "increment",
+        "bump",
+        "touch",
+        "track",
+        "record",
+        "mark",
+        "cleanup",
+        "purge",
+    ];
+    if params.is_empty() {
+        return false;
+    }
+    let first = name.first().map(String::as_str).unwrap_or("");
+    let creates_if_missing = first == "ensure"
+        || name.windows(3).any(|w| w[1] == "or" && w[2] == "create")
+        || name
+            .windows(2)
+            .any(|w| w[0] == "if" && (w[1] == "missing" || w[1] == "absent"));
+    if creates_if_missing {
+        return false;
+    }
+    acts_for_someone || !BOOKKEEPING_VERBS.contains(&first)
+}
+
+/// Table names about money (`ad_revenue_events`, `user_wallets`).
+fn about_money(key: &Key) -> bool {
+    const MONEY: &[&str] = &[
+        "revenue",
+        "earnings",
+        "payout",
+        "payouts",
+        "balance",
+        "balances",
+        "credit",
+        "credits",
+        "wallet",
+        "wallets",
+        "transactions",
+        "payments",
+        "coins",
+        "points",
+        "ledger",
+    ];
+    table_words(key).iter().any(|w| MONEY.contains(&w.as_str()))
+}
+
+/// Tables of counters, rate limits and caches.
+fn bookkeeping_table(table: &Table) -> bool {
+    const WORDS: &[&str] = &[
+        "rate",
+        "limit",
+        "limits",
+        "attempt",
+        "attempts",
+        "impression",
+        "impressions",
+        "click",
+        "clicks",
+        "metric",
+        "metrics",
+        "cache",
+        "counter",
+        "counters",
+        "views",
+        "visits",
+        "errors",
+        "throttle",
+    ];
+    table_words(&table.key).iter().any(|w| WORDS.contains(&w.as_str()))
+}
+
+/// A dashboard figure (`get_user_stats`, `get_cron_status`): counts rather
+/// than rows, unless it is about money.
+fn reports_figures(name: &[String], body: &str) -> bool {
+    const FIGURES: &[&str] = &[
+        "stats",
+        "statistics",
+        "analytics",
+        "metrics",
+        "count",
+        "counts",
+        "summary",
+        "overview",
+        "status",
+        "preview",
+        "intelligence",
+    ];
+    const MONEY: &[&str] = &[
+        "revenue",
+        "financial",
+        "finance",
+        "payout",
+        "payouts",
+        "earnings",
+        "balance",
+        "balances",
+        "payments",
+        "invoices",
+    ];
+    name.iter().any(|w| FIGURES.contains(&w.as_str()))
+        && !name.iter().any(|w| MONEY.contains(&w.as_str()))
+        && ["count(", "sum(", "avg("].iter().any(|a| body.contains(a))
+}
+
+/// Whether rows of `key` a definer function returns are private: a private
+/// table name, personal or sensitive columns the body selects, or rows tied
+/// to a user whose id the caller chooses. Rows of a public catalog that only
+/// carry their creator's id are not.
+fn returns_private_rows(catalog: &Catalog, key: &Key, body: &str, acts_for_someone: bool, figures: bool) -> bool {
+    if key.schema == "auth" {
+        return [
+            "email",
+            "phone",
+            "raw_user_meta_data",
+            "raw_app_meta_data",
+            "encrypted_password",
+            "select *",
+        ]
+        .iter()
+        .any(|c| body.contains(c));
+    }
+    let Some(table) = catalog.table(key) else {
+        return false;
+    };
+    let words = table_words(&table.key);
+    let everything =
+        body.contains("select *") || body.contains("row_to_json") || body.contains("to_jsonb(") || body.contains(".*");
+    let selects = |column: &String| everything || mentions_word(body, &column.to_ascii_lowercase());
+    if personal_columns(table).iter().any(selects) || sensitive_columns(table).iter().any(selects) {
+        return true;
+    }
+    if figures {
+        return false;
+    }
+    if about_money(key) {
+        return true;
+    }
+    let private_name = words.iter().any(|w| PRIVATE_TABLE_WORDS.contains(&w.as_str()));
+    let public_name = words.iter().any(|w| PUBLIC_TABLE_WORDS.contains(&w.as_str()));
+    let profile_like = words
+        .iter()
+        .any(|w| matches!(w.as_str(), "profile" | "profiles" | "users" | "user"));
+    if private_name && !public_name && !profile_like {
+        return true;
+    }
+    acts_for_someone && owner_column(table).is_some() && !public_name
+}
+
 /// A `SECURITY DEFINER` function in an exposed schema that anon or any
 /// signed-in user can call through the API, which reads or writes rows
 /// without checking who is calling.
@@ -1311,7 +1846,7 @@ const CALLER_CHECKS: &[&str] = &[
     "auth.jwt()",
     "auth.role()",
     "auth.email()",
-    "current_user",
+    // Not `current_user`: inside a definer function it is always the owner.
     "session_user",
     "current_setting('request.jwt",
     "current_setting('request.",
@@ -1398,25 +1933,52 @@ fn definer_anyone_can_call(db: &Database, function: &Function, checking: &[Strin
     if checking.contains(&function.key.name) || checking.iter().any(|name| calls(&body, name)) {
         return None;
     }
+    if gated_by_a_secret(&function.key.name, &function.params, &body) {
+        return None;
+    }
+    let params: Vec<Vec<String>> = function.params.iter().map(|p| names::words(p)).collect();
+    let name_words = names::words(&function.key.name);
+    let acts_for_someone = params.iter().any(|words| names_someone(words, &name_words));
     let catalog = &db.catalog;
     let protected = |key: &Key| {
         catalog
             .table(key)
             .is_some_and(|t| t.rls && !t.created.is_builtin() || key.schema == "auth")
     };
-    let written: Vec<Key> = tables_after(&body, &["insert into ", "update ", "delete from "], catalog)
-        .into_iter()
-        .filter(|k| protected(k))
-        .collect();
+    let written = if writes_worth_a_nudge(&name_words, &params, acts_for_someone) {
+        let inserted = tables_after(&body, &["insert into "], catalog);
+        let changed = tables_after(&body, &["update ", "delete from "], catalog);
+        let mut written: Vec<Key> = Vec::new();
+        for key in inserted.iter().chain(&changed) {
+            if !protected(key) || written.contains(key) {
+                continue;
+            }
+            let table = catalog.table(key);
+            // Without someone else's id, a counter, a log line or a form
+            // submission is what anyone may add.
+            let bookkeeping = table.is_some_and(|t| {
+                (bookkeeping_table(t) || submission_table(t) && !changed.contains(key)) && !about_money(&t.key)
+            });
+            if acts_for_someone || !bookkeeping {
+                written.push(key.clone());
+            }
+        }
+        written
+    } else {
+        Vec::new()
+    };
     // A boolean or count about the caller (`is_admin()`) leaks little; rows do.
     let returns_rows = ["setof", "table", "json", "record"]
         .iter()
         .any(|w| function.returns.contains(w))
         || function.returns.ends_with("[]");
-    let read: Vec<Key> = if returns_rows {
+    let read: Vec<Key> = if returns_rows && !returns_only_harmless_columns(&function.returns) {
+        let figures = reports_figures(&name_words, &body);
         tables_after(&body, &["from ", "join "], catalog)
             .into_iter()
-            .filter(|k| protected(k) && (catalog.table(k).is_some_and(private_rows) || k.schema == "auth"))
+            .filter(|k| protected(k))
+            .filter(|k| acts_for_someone || !catalog.table(k).is_some_and(bookkeeping_table))
+            .filter(|k| returns_private_rows(catalog, k, &body, acts_for_someone, figures))
             .collect()
     } else {
         Vec::new()

@@ -284,6 +284,8 @@ pub struct Function {
     pub volatility: Volatility,
     pub returns_trigger: bool,
     pub returns: String,
+    /// Input parameter names, lower-case (`""` when unnamed).
+    pub params: Vec<String>,
     pub body: Option<String>,
     pub site: Site,
     pub name_site: Site,
@@ -689,6 +691,7 @@ impl Catalog {
                 volatility,
                 returns_trigger,
                 returns,
+                params,
                 body,
             } => {
                 let key = Key::of(&func.name);
@@ -705,6 +708,7 @@ impl Catalog {
                     existing.volatility = *volatility;
                     existing.returns_trigger = *returns_trigger;
                     existing.returns = returns.clone();
+                    existing.params = params.clone();
                     existing.body = body.as_ref().map(|b| b.text.clone());
                     existing.site = site.clone();
                     existing.name_site = site_of(*name_span);
@@ -730,6 +734,7 @@ impl Catalog {
                     volatility: *volatility,
                     returns_trigger: *returns_trigger,
                     returns: returns.clone(),
+                    params: params.clone(),
                     body: body.as_ref().map(|b| b.text.clone()),
                     site: site.clone(),
                     name_site: site_of(*name_span),

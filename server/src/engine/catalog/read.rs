@@ -363,6 +363,8 @@ pub enum StmtKind {
         returns_trigger: bool,
         /// The return type as written (`boolean`, `setof profiles`, `table (...)`).
         returns: String,
+        /// Input parameter names, lower-case, in order (`""` when unnamed).
+        params: Vec<String>,
         body: Option<ExprSrc>,
     },
     AlterFunction {
@@ -702,6 +704,7 @@ fn shift_kind(kind: StmtKind, offset: usize) -> StmtKind {
             volatility,
             returns_trigger,
             returns,
+            params,
             body,
         } => StmtKind::CreateFunction {
             func,
@@ -713,6 +716,7 @@ fn shift_kind(kind: StmtKind, offset: usize) -> StmtKind {
             volatility,
             returns_trigger,
             returns,
+            params,
             body: shift_expr(body, offset),
         },
         StmtKind::CreateView {
@@ -1261,16 +1265,30 @@ fn read_create_function(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
         return;
     };
     let own = own_keywords(node);
-    let args = child(node, "func_args_with_defaults").map(|args| {
-        all(args, "func_arg")
-            .into_iter()
-            .filter(|arg| {
-                let lower = text(*arg, source).trim_start().to_ascii_lowercase();
-                !(lower.starts_with("out ") || lower.starts_with("out\t"))
-            })
-            .filter_map(|arg| first(arg, "func_type").map(|t| normalize_type(text(t, source))))
-            .collect()
-    });
+    let inputs: Vec<Node<'_>> = child(node, "func_args_with_defaults")
+        .map(|args| {
+            all(args, "func_arg")
+                .into_iter()
+                .filter(|arg| {
+                    let lower = text(*arg, source).trim_start().to_ascii_lowercase();
+                    !(lower.starts_with("out ") || lower.starts_with("out\t"))
+                })
+                .filter(|arg| first(*arg, "func_type").is_some())
+                .collect()
+        })
+        .unwrap_or_default();
+    let args: Vec<String> = inputs
+        .iter()
+        .filter_map(|arg| first(*arg, "func_type").map(|t| normalize_type(text(t, source))))
+        .collect();
+    let params: Vec<String> = inputs
+        .iter()
+        .map(|arg| {
+            child(*arg, "param_name")
+                .map(|n| text(n, source).trim_matches('"').to_ascii_lowercase())
+                .unwrap_or_default()
+        })
+        .collect();
     let mut security_definer = false;
     let mut search_path = None;
     let mut language = String::new();
@@ -1319,16 +1337,36 @@ fn read_create_function(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
     let returns = child(node, "func_return")
         .map(|r| text(r, source).trim().to_ascii_lowercase())
         .or_else(|| {
-            // `RETURNS TABLE (...)` is not a func_return.
+            // `RETURNS TABLE (...)` is not a func_return; keep its columns,
+            // they are all that leaves the function.
             let lower = text(node, source).to_ascii_lowercase();
-            lower.contains("returns table").then(|| "table".to_string())
+            let at = lower.find("returns table")?;
+            let rest = &lower[at + "returns table".len()..];
+            Some(match rest.trim_start().strip_prefix('(') {
+                Some(inner) => {
+                    let mut depth = 1usize;
+                    let end = inner
+                        .char_indices()
+                        .find(|&(_, c)| {
+                            match c {
+                                '(' => depth += 1,
+                                ')' => depth -= 1,
+                                _ => {}
+                            }
+                            depth == 0
+                        })
+                        .map_or(inner.len(), |(i, _)| i);
+                    format!("table ({})", &inner[..end])
+                }
+                None => "table".to_string(),
+            })
         })
         .unwrap_or_default();
     let returns_trigger = returns == "trigger" || returns == "event_trigger";
     out.push(StmtKind::CreateFunction {
         func: FuncRef {
             name: qual_name(text(name, source)),
-            args: Some(args.unwrap_or_default()),
+            args: Some(args),
         },
         name_span: span_of(name),
         or_replace: child(node, "opt_or_replace").is_some() || own.contains("replace"),
@@ -1338,6 +1376,7 @@ fn read_create_function(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
         volatility,
         returns_trigger,
         returns,
+        params,
         body,
     });
 }
@@ -2058,6 +2097,7 @@ fn respan_kind(kind: StmtKind, span: Span) -> StmtKind {
             volatility,
             returns_trigger,
             returns,
+            params,
             body,
             ..
         } => StmtKind::CreateFunction {
@@ -2070,6 +2110,7 @@ fn respan_kind(kind: StmtKind, span: Span) -> StmtKind {
             volatility,
             returns_trigger,
             returns,
+            params,
             body: expr(body),
         },
         StmtKind::CreateView {

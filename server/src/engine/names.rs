@@ -11,6 +11,13 @@ pub enum NameClass {
     PersonalData,
     /// Paid plan, credits or quota.
     Entitlement,
+    /// The signed-in user's own plan, tier, credits or a flag like `isPro`
+    /// (`profile.plan`, `hasActiveSubscription`), not a plan in a pricing
+    /// list (`plan.name`), a realtime `channelSubscription` or a `isPaid` invoice.
+    UserEntitlement,
+    /// A user entitlement that is a value (`plan`, `tier`), not a yes/no flag:
+    /// `if (tier)` only asks whether it has loaded.
+    EntitlementValue,
     /// Admin flags and roles.
     Admin,
     /// Names of values that must stay on a server.
@@ -22,6 +29,8 @@ impl NameClass {
         Some(match name {
             "personal-data" => NameClass::PersonalData,
             "entitlement" => NameClass::Entitlement,
+            "user-entitlement" => NameClass::UserEntitlement,
+            "entitlement-value" => NameClass::EntitlementValue,
             "admin" => NameClass::Admin,
             "secret-name" => NameClass::SecretName,
             _ => return None,
@@ -147,6 +156,8 @@ pub fn is_in_class(name: &str, class: NameClass) -> bool {
             ];
             words.iter().any(|w| WORDS.contains(&w.as_str()))
         }
+        NameClass::UserEntitlement => user_entitlement(name).is_some(),
+        NameClass::EntitlementValue => user_entitlement(name) == Some(EntitlementForm::Value),
         NameClass::Admin => {
             const WORDS: &[&str] = &[
                 "admin",
@@ -180,6 +191,160 @@ pub fn is_in_class(name: &str, class: NameClass) -> bool {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EntitlementForm {
+    /// `isPro`, `hasActiveSubscription`.
+    Flag,
+    /// `profile.plan`, `subscription.status`, `credits_remaining`.
+    Value,
+}
+
+/// Whether an expression (`profile?.subscription_tier`, `isPremium`) names
+/// the current user's entitlement, and in which form.
+fn user_entitlement(name: &str) -> Option<EntitlementForm> {
+    // Words that make the name about something else: a list item's label, a
+    // React ref, a realtime or push subscription, an invoice being paid.
+    const ELSEWHERE: &[&str] = &[
+        "ref",
+        "url",
+        "id",
+        "ids",
+        "name",
+        "names",
+        "type",
+        "types",
+        "price",
+        "prices",
+        "index",
+        "idx",
+        "error",
+        "loading",
+        "modal",
+        "dialog",
+        "open",
+        "button",
+        "badge",
+        "color",
+        "label",
+        "date",
+        "at",
+        "count",
+        "push",
+        "notification",
+        "notifications",
+        "channel",
+        "realtime",
+        "auth",
+        "listener",
+        "event",
+        "events",
+        "meal",
+        "step",
+        "steps",
+        "payment",
+        "payments",
+        "invoice",
+        "installment",
+        "fee",
+        "fees",
+        "api",
+        "key",
+        "stripe",
+        "required",
+        "option",
+        "options",
+        "card",
+        "requested",
+        "selected",
+        "today",
+        "workout",
+        "training",
+        "diet",
+        "treatment",
+        "lesson",
+        "floor",
+        "business",
+        "marketing",
+        "pricing",
+        "interval",
+        "period",
+        "billing",
+        "description",
+        "text",
+        "title",
+        "features",
+        "limit",
+        "limits",
+        "display",
+        "config",
+    ];
+    const USER: &[&str] = &[
+        "user",
+        "profile",
+        "account",
+        "current",
+        "my",
+        "me",
+        "subscription",
+        "active",
+        "org",
+        "organization",
+        "team",
+        "workspace",
+        "customer",
+        "data",
+        "session",
+        "viewer",
+        "member",
+        "tenant",
+        "effective",
+    ];
+    let segments: Vec<&str> = name
+        .split(['.', '?', '[', ']', '(', ')', '!'])
+        .map(|s| s.trim_matches(|c: char| c == '"' || c == '\'' || c == '`' || c.is_whitespace()))
+        .filter(|s| !s.is_empty())
+        .collect();
+    let last = *segments.last()?;
+    let last_words = words(last);
+    let all_words = words(name);
+    if all_words.iter().any(|w| ELSEWHERE.contains(&w.as_str())) {
+        return None;
+    }
+    let has = |w: &str| last_words.iter().any(|x| x == w);
+    let first = last_words.first().map(String::as_str).unwrap_or("");
+    if matches!(first, "is" | "has" | "can") {
+        let about_plan = [
+            "pro",
+            "premium",
+            "subscribed",
+            "subscriber",
+            "vip",
+            "unlimited",
+            "plan",
+            "tier",
+            "subscription",
+            "paying",
+            "trial",
+            "upgraded",
+        ]
+        .iter()
+        .any(|w| has(w));
+        return about_plan.then_some(EntitlementForm::Flag);
+    }
+    if has("credits") || has("quota") || has("entitlement") || has("entitlements") {
+        return Some(EntitlementForm::Value);
+    }
+    let qualified = all_words.iter().any(|w| USER.contains(&w.as_str())) || segments.len() == 1;
+    if (has("plan") || has("tier") || has("subscription") || has("subscribed")) && qualified {
+        return Some(EntitlementForm::Value);
+    }
+    // `subscription.status`, `profile.subscription_status`.
+    if has("status") && all_words.iter().any(|w| w == "subscription") {
+        return Some(EntitlementForm::Value);
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +374,44 @@ mod tests {
         assert!(is_in_class("billingEmail", NameClass::PersonalData));
         assert!(is_in_class("date_of_birth", NameClass::PersonalData));
         assert!(is_in_class("isAdmin", NameClass::Admin));
+    }
+
+    #[test]
+    fn user_entitlements_are_the_users_own_plan_not_any_name_with_plan_in_it() {
+        for yes in [
+            "profile.plan",
+            "user?.subscription_tier",
+            "isPro",
+            "user.isPremium",
+            "hasActiveSubscription",
+            "credits",
+            "profile.credits_remaining",
+            "subscription?.status",
+            "plan",
+            "currentPlan",
+        ] {
+            assert!(is_in_class(yes, NameClass::UserEntitlement), "{yes}");
+        }
+        for no in [
+            "planError",
+            "plan.name",
+            "plan.isEnterprise",
+            "channelSubscriptionRef.current",
+            "authSubscription",
+            "business_plan_url",
+            "isPaid",
+            "row.credit",
+            "booking.meal_plan",
+            "tier.api_access",
+            "planType",
+            "todayPlan",
+            "selectedTier",
+            "product",
+            "creditIndex",
+        ] {
+            assert!(!is_in_class(no, NameClass::UserEntitlement), "{no}");
+        }
+        assert!(is_in_class("tier", NameClass::EntitlementValue));
+        assert!(!is_in_class("isPro", NameClass::EntitlementValue));
     }
 }

@@ -442,6 +442,9 @@ const PUBLIC_HEAD_WORDS: &[&str] = &[
     "rewards_catalog",
     "statuses",
     "units",
+    "library",
+    "libraries",
+    "resources",
 ];
 
 fn table_words(key: &Key) -> Vec<String> {
@@ -588,6 +591,7 @@ pub fn submission_table(table: &Table) -> bool {
         "impression",
         "impressions",
         "telemetry",
+        "metrics",
         "tracking",
         "usage",
         "attempts",
@@ -638,7 +642,10 @@ fn privileged_columns(table: &Table, kind: Privileged) -> Vec<String> {
                         || has("plan")
                         || names::is_in_class(&c.name, NameClass::Entitlement) && !has("paid") && !has("amount");
                     let account_only = has("balance") || has("paid") || (has("tokens") && !has("push") && !has("fcm"));
-                    (strong && (about_the_account || !has("amount")) || account_only && about_the_account)
+                    // `bookings.payment_status = 'paid'`: what a scanner or a
+                    // fulfilment step trusts.
+                    let paid_state = has("payment") && has("status");
+                    (strong && (about_the_account || !has("amount")) || account_only && about_the_account || paid_state)
                         && !(has("tokens") && (has("prompt") || has("completion") || has("used")))
                 }
                 Privileged::Role => {
@@ -648,7 +655,10 @@ fn privileged_columns(table: &Table, kind: Privileged) -> Vec<String> {
                         || has("superuser")
                         || has("staff")
                         || has("moderator");
-                    let standing = has("verified") || has("approved") || has("banned");
+                    let standing = has("verified")
+                        || has("approved")
+                        || has("banned")
+                        || (has("approval") || has("verification") || has("kyc")) && has("status");
                     !numeric && !has("by") && (role && about_people || standing)
                 }
             }
@@ -1397,7 +1407,8 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
     }
     let role = "authenticated";
     if !rows_readable(table, role) {
-        return None;
+        // An insert needs no row to be visible.
+        return own_privileged_insert(db, table, &columns);
     }
     let (permissive, restrictive) = policies_for(table, role, Cmd::Update);
     let guarded_by_trigger = |column: &str| {
@@ -1425,13 +1436,14 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
         }
         let check = policy.effective_check();
         for column in &columns {
-            let pinned = check.is_some_and(|c| c.condition.mentions(column) || c.condition.opaque)
-                || restrictive.iter().any(|r| {
-                    [r.using.as_ref(), r.effective_check()]
-                        .into_iter()
-                        .flatten()
-                        .any(|c| c.condition.mentions(column))
-                });
+            let pinned = check.is_some_and(|c| {
+                c.condition.mentions(column) || c.condition.opaque && !c.condition.owner_alone_passes()
+            }) || restrictive.iter().any(|r| {
+                [r.using.as_ref(), r.effective_check()]
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c.condition.mentions(column))
+            });
             if pinned
                 || !table.acl.column_level(role, Privilege::Update, column)
                 || guarded_by_trigger(column)
@@ -1455,10 +1467,87 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
                     .var("policy", policy.name.clone())
                     .var("owner_column", owner.clone())
                     .var("value", escalation_value(column, kind))
+                    .var("write", "update")
                     .var(
                         "attack",
                         format!(
                             "supabase.from('{}').update({{ {column}: {} }}).eq('{owner}', user.id)",
+                            table.key.name,
+                            escalation_value(column, kind)
+                        ),
+                    )
+                    .related(
+                        &table.created,
+                        format!("table `{}` is created here", table.key.display()),
+                    ),
+            );
+        }
+    }
+    own_privileged_insert(db, table, &columns)
+}
+
+/// An INSERT policy that checks only whose row it is lets a user create a
+/// row with the privileged value already set (`status: 'confirmed'`,
+/// `payment_status: 'paid'`), where the app expected the column's default.
+/// One-row-per-user tables keyed by the user (profiles made at sign-up)
+/// refuse a second row, so they are left to the UPDATE check.
+fn own_privileged_insert(db: &Database, table: &Table, columns: &[String]) -> Option<Hit> {
+    let role = "authenticated";
+    let (permissive, restrictive) = policies_for(table, role, Cmd::Insert);
+    let owner = owner_column(table)?;
+    if table.column(&owner).is_some_and(|c| c.primary_key || c.unique) {
+        return None;
+    }
+    let guarded_by_trigger = |column: &str| {
+        table.triggers.values().any(|t| {
+            t.before
+                && t.events.contains(&Cmd::Insert)
+                && db
+                    .catalog
+                    .functions_named(&t.function)
+                    .any(|f| f.body.as_deref().is_some_and(|b| mentions_word(b, column)))
+        })
+    };
+    for policy in permissive {
+        let Some(check) = policy.effective_check() else {
+            continue;
+        };
+        if check.condition.owner_columns.is_empty() || !check.condition.owner_alone_passes() {
+            continue;
+        }
+        for column in columns {
+            let Some(def) = table.column(column) else { continue };
+            let expected_default = def.default.is_some();
+            let pinned = check.condition.mentions(column)
+                || restrictive
+                    .iter()
+                    .any(|r| r.effective_check().is_some_and(|c| c.condition.mentions(column)));
+            if !expected_default
+                || pinned
+                || !table.acl.column_level(role, Privilege::Insert, column)
+                || guarded_by_trigger(column)
+                || check.condition.owner_columns.iter().any(|o| o == column)
+            {
+                continue;
+            }
+            let kind = if privileged_columns(table, Privileged::Role).contains(column) {
+                Privileged::Role
+            } else {
+                Privileged::Entitlement
+            };
+            let site = policy.changed.clone().unwrap_or_else(|| policy.site.clone());
+            return Some(
+                Hit::at(&site)
+                    .table(&table.key)
+                    .var("column", column.clone())
+                    .var("policy", policy.name.clone())
+                    .var("owner_column", owner.clone())
+                    .var("value", escalation_value(column, kind))
+                    .var("write", "insert")
+                    .var(
+                        "attack",
+                        format!(
+                            "supabase.from('{}').insert({{ {owner}: user.id, {column}: {} }})",
                             table.key.name,
                             escalation_value(column, kind)
                         ),
@@ -1478,7 +1567,10 @@ fn escalation_value(column: &str, kind: Privileged) -> String {
     let has = |w: &str| words.iter().any(|x| x == w);
     match kind {
         Privileged::Role if has("role") || has("roles") => "'admin'".to_string(),
+        Privileged::Role if has("status") && has("verification") => "'verified'".to_string(),
+        Privileged::Role if has("status") => "'approved'".to_string(),
         Privileged::Role => "true".to_string(),
+        Privileged::Entitlement if has("payment") && has("status") => "'paid'".to_string(),
         Privileged::Entitlement if has("plan") || has("tier") || has("subscription") || has("status") => {
             "'pro'".to_string()
         }
@@ -1697,6 +1789,8 @@ fn writes_worth_a_nudge(name: &[String], params: &[Vec<String>], acts_for_someon
         "mark",
         "cleanup",
         "purge",
+        "recompute",
+        "refresh",
     ];
     if params.is_empty() {
         return false;

@@ -172,7 +172,11 @@ impl Condition {
             .replace("auth.email()", "");
         let opaque = without_auth.contains('(') && (without_auth.contains("select ") || has_call(&without_auth));
         Condition {
-            trusts_user_metadata: normalized.contains("user_metadata"),
+            // Metadata ANDed with an owner test only narrows the caller's own
+            // rows; editing it grants nothing.
+            trusts_user_metadata: alternatives
+                .iter()
+                .any(|a| a.contains("user_metadata") && !(OWNER_LEFT.is_match(a) || OWNER_RIGHT.is_match(a))),
             normalized,
             always_true,
             always_false,
@@ -190,6 +194,17 @@ impl Condition {
 
     /// Identifiers the condition mentions (for "does the check pin this
     /// column?").
+    /// Whether one `OR` alternative is nothing but an owner test
+    /// (`auth.uid() = user_id`): a row passes on that alone, whatever the
+    /// other alternatives (`or has_role(auth.uid(), 'admin')`) ask.
+    pub fn owner_alone_passes(&self) -> bool {
+        split_top(&self.normalized, "or").into_iter().any(|alternative| {
+            let alternative = strip_outer(alternative);
+            let rest = alternative.replace("auth.uid()", "");
+            !rest.contains('(') && (OWNER_LEFT.is_match(&alternative) || OWNER_RIGHT.is_match(&alternative))
+        })
+    }
+
     pub fn mentions(&self, column: &str) -> bool {
         let bytes = self.normalized.as_bytes();
         let mut from = 0;

@@ -174,6 +174,8 @@ pub struct Column {
     pub not_null: bool,
     pub default: Option<String>,
     pub primary_key: bool,
+    /// One row per value (`unique` on this column alone).
+    pub unique: bool,
     pub references: Option<Key>,
     pub generated: bool,
 }
@@ -186,6 +188,7 @@ impl Column {
             not_null: def.not_null,
             default: def.default.clone(),
             primary_key: def.primary_key,
+            unique: def.unique,
             references: def.references.as_ref().map(Key::of),
             generated: def.generated,
         }

@@ -222,6 +222,8 @@ pub struct ColumnDef {
     pub not_null: bool,
     pub default: Option<String>,
     pub primary_key: bool,
+    /// `unique` on this column alone (one row per value).
+    pub unique: bool,
     /// `references other(col)`: the table referenced.
     pub references: Option<QualName>,
     pub generated: bool,
@@ -775,6 +777,7 @@ fn read_create_table(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
     let own = own_keywords(node);
     let mut columns = Vec::new();
     let mut primary_keys: Vec<String> = Vec::new();
+    let mut unique_columns: Vec<String> = Vec::new();
     for element in all(node, "TableElement") {
         if let Some(column) = first(element, "columnDef") {
             let kws = keywords(column);
@@ -788,6 +791,7 @@ fn read_create_table(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
                 not_null: kws.contains("not") && kws.contains("null") || kws.contains("primary"),
                 default: None,
                 primary_key: kws.contains("primary"),
+                unique: kws.contains("unique"),
                 references: None,
                 generated: kws.contains("generated"),
                 span: span_of(column),
@@ -814,6 +818,12 @@ fn read_create_table(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
                     primary_keys.push(ident(text(col, source)));
                 }
             }
+            if ckw.contains("unique") {
+                let cols = all(constraint, "columnElem");
+                if cols.len() == 1 {
+                    unique_columns.push(ident(text(cols[0], source)));
+                }
+            }
             if ckw.contains("foreign")
                 && let (Some(list), Some(target)) =
                     (first(constraint, "columnList"), child(constraint, "qualified_name"))
@@ -832,6 +842,9 @@ fn read_create_table(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
         if primary_keys.contains(&def.name) {
             def.primary_key = true;
             def.not_null = true;
+        }
+        if unique_columns.contains(&def.name) {
+            def.unique = true;
         }
     }
     out.push(StmtKind::CreateTable {
@@ -891,6 +904,7 @@ fn read_alter_table(node: Node<'_>, source: &str, out: &mut Vec<StmtKind>) {
                 not_null: ckws.contains("not") && ckws.contains("null"),
                 default: None,
                 primary_key: ckws.contains("primary"),
+                unique: ckws.contains("unique"),
                 references: None,
                 generated: ckws.contains("generated"),
                 span: span_of(column),

@@ -171,12 +171,15 @@ pub fn is_in_class(name: &str, class: NameClass) -> bool {
             words.iter().any(|w| WORDS.contains(&w.as_str()))
         }
         NameClass::SecretName => {
-            let public_marker = words
-                .iter()
-                .skip(1)
-                .any(|w| PUBLIC_MARKERS.contains(&w.as_str()) && w != "public")
-                || words.iter().filter(|w| *w == "public").count() > 1
-                || has("anon");
+            // `NEXT_PUBLIC_`, `EXPO_PUBLIC_`, `PUBLIC_`: the framework's prefix
+            // says where the value goes, not what it is; a `public` after it
+            // (`VITE_STRIPE_PUBLIC_KEY`) says it is meant to be seen.
+            let prefix = match words.first().map(String::as_str) {
+                Some("public") => 1,
+                Some(_) if words.get(1).is_some_and(|w| w == "public") => 2,
+                _ => 1,
+            };
+            let public_marker = words.iter().skip(prefix).any(|w| PUBLIC_MARKERS.contains(&w.as_str())) || has("anon");
             if public_marker {
                 return false;
             }
@@ -367,6 +370,8 @@ mod tests {
         assert!(is_in_class("VITE_SUPABASE_SERVICE_ROLE_KEY", NameClass::SecretName));
         assert!(!is_in_class("NEXT_PUBLIC_SUPABASE_ANON_KEY", NameClass::SecretName));
         assert!(!is_in_class("NEXT_PUBLIC_FIREBASE_API_KEY", NameClass::SecretName));
+        assert!(!is_in_class("VITE_STRIPE_PUBLIC_KEY", NameClass::SecretName));
+        assert!(is_in_class("PUBLIC_GOOGLE_CLIENT_SECRET", NameClass::SecretName));
         assert!(!is_in_class(
             "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY",
             NameClass::SecretName

@@ -1408,19 +1408,9 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
     let role = "authenticated";
     if !rows_readable(table, role) {
         // An insert needs no row to be visible.
-        return own_privileged_insert(db, table, &columns);
+        return own_privileged_insert(db, table, &columns, kind);
     }
     let (permissive, restrictive) = policies_for(table, role, Cmd::Update);
-    let guarded_by_trigger = |column: &str| {
-        table.triggers.values().any(|t| {
-            t.before
-                && t.events.contains(&Cmd::Update)
-                && db
-                    .catalog
-                    .functions_named(&t.function)
-                    .any(|f| f.body.as_deref().is_some_and(|b| mentions_word(b, column)))
-        })
-    };
     for policy in permissive {
         let Some(using) = &policy.using else { continue };
         // Owner-scoped updates. When everyone may update every row, the
@@ -1446,7 +1436,7 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
             });
             if pinned
                 || !table.acl.column_level(role, Privilege::Update, column)
-                || guarded_by_trigger(column)
+                || reset_by_trigger(db, table, Cmd::Update, column)
                 // The row's owner column itself is not what the user escalates.
                 || using.condition.owner_columns.iter().any(|o| o == column)
             {
@@ -1459,31 +1449,15 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
                 .cloned()
                 .or_else(|| owner_column(table))
                 .unwrap_or_else(|| "id".to_string());
-            let site = policy.changed.clone().unwrap_or_else(|| policy.site.clone());
-            return Some(
-                Hit::at(&site)
-                    .table(&table.key)
-                    .var("column", column.clone())
-                    .var("policy", policy.name.clone())
-                    .var("owner_column", owner.clone())
-                    .var("value", escalation_value(column, kind))
-                    .var("write", "update")
-                    .var(
-                        "attack",
-                        format!(
-                            "supabase.from('{}').update({{ {column}: {} }}).eq('{owner}', user.id)",
-                            table.key.name,
-                            escalation_value(column, kind)
-                        ),
-                    )
-                    .related(
-                        &table.created,
-                        format!("table `{}` is created here", table.key.display()),
-                    ),
+            let attack = format!(
+                "supabase.from('{}').update({{ {column}: {} }}).eq('{owner}', user.id)",
+                table.key.name,
+                escalation_value(column, kind)
             );
+            return Some(self_write_hit(table, policy, column, &owner, kind, "update", attack));
         }
     }
-    own_privileged_insert(db, table, &columns)
+    own_privileged_insert(db, table, &columns, kind)
 }
 
 /// An INSERT policy that checks only whose row it is lets a user create a
@@ -1491,23 +1465,13 @@ fn own_privileged_write(db: &Database, table: &Table, kind: Privileged) -> Optio
 /// `payment_status: 'paid'`), where the app expected the column's default.
 /// One-row-per-user tables keyed by the user (profiles made at sign-up)
 /// refuse a second row, so they are left to the UPDATE check.
-fn own_privileged_insert(db: &Database, table: &Table, columns: &[String]) -> Option<Hit> {
+fn own_privileged_insert(db: &Database, table: &Table, columns: &[String], kind: Privileged) -> Option<Hit> {
     let role = "authenticated";
     let (permissive, restrictive) = policies_for(table, role, Cmd::Insert);
     let owner = owner_column(table)?;
     if table.column(&owner).is_some_and(|c| c.primary_key || c.unique) {
         return None;
     }
-    let guarded_by_trigger = |column: &str| {
-        table.triggers.values().any(|t| {
-            t.before
-                && t.events.contains(&Cmd::Insert)
-                && db
-                    .catalog
-                    .functions_named(&t.function)
-                    .any(|f| f.body.as_deref().is_some_and(|b| mentions_word(b, column)))
-        })
-    };
     for policy in permissive {
         let Some(check) = policy.effective_check() else {
             continue;
@@ -1525,41 +1489,58 @@ fn own_privileged_insert(db: &Database, table: &Table, columns: &[String]) -> Op
             if !expected_default
                 || pinned
                 || !table.acl.column_level(role, Privilege::Insert, column)
-                || guarded_by_trigger(column)
+                || reset_by_trigger(db, table, Cmd::Insert, column)
                 || check.condition.owner_columns.iter().any(|o| o == column)
             {
                 continue;
             }
-            let kind = if privileged_columns(table, Privileged::Role).contains(column) {
-                Privileged::Role
-            } else {
-                Privileged::Entitlement
-            };
-            let site = policy.changed.clone().unwrap_or_else(|| policy.site.clone());
-            return Some(
-                Hit::at(&site)
-                    .table(&table.key)
-                    .var("column", column.clone())
-                    .var("policy", policy.name.clone())
-                    .var("owner_column", owner.clone())
-                    .var("value", escalation_value(column, kind))
-                    .var("write", "insert")
-                    .var(
-                        "attack",
-                        format!(
-                            "supabase.from('{}').insert({{ {owner}: user.id, {column}: {} }})",
-                            table.key.name,
-                            escalation_value(column, kind)
-                        ),
-                    )
-                    .related(
-                        &table.created,
-                        format!("table `{}` is created here", table.key.display()),
-                    ),
+            let attack = format!(
+                "supabase.from('{}').insert({{ {owner}: user.id, {column}: {} }})",
+                table.key.name,
+                escalation_value(column, kind)
             );
+            return Some(self_write_hit(table, policy, column, &owner, kind, "insert", attack));
         }
     }
     None
+}
+
+/// A `BEFORE` trigger on `command` whose function names the column: it
+/// resets or checks what the user wrote.
+fn reset_by_trigger(db: &Database, table: &Table, command: Cmd, column: &str) -> bool {
+    table.triggers.values().any(|t| {
+        t.before
+            && t.events.contains(&command)
+            && db
+                .catalog
+                .functions_named(&t.function)
+                .any(|f| f.body.as_deref().is_some_and(|b| mentions_word(b, column)))
+    })
+}
+
+/// The nudge for a user writing a privileged column of their own row.
+fn self_write_hit(
+    table: &Table,
+    policy: &Policy,
+    column: &str,
+    owner: &str,
+    kind: Privileged,
+    write: &str,
+    attack: String,
+) -> Hit {
+    let site = policy.changed.clone().unwrap_or_else(|| policy.site.clone());
+    Hit::at(&site)
+        .table(&table.key)
+        .var("column", column.to_string())
+        .var("policy", policy.name.clone())
+        .var("owner_column", owner.to_string())
+        .var("value", escalation_value(column, kind))
+        .var("write", write)
+        .var("attack", attack)
+        .related(
+            &table.created,
+            format!("table `{}` is created here", table.key.display()),
+        )
 }
 
 fn escalation_value(column: &str, kind: Privileged) -> String {
